@@ -1,0 +1,3 @@
+"""docks package (see DESIGN.md)."""
+
+__all__: list[str] = []

@@ -1,0 +1,58 @@
+"""The station's one settings object, read from ``GCS_*`` environment variables.
+
+Nested groups use ``__`` in variable names, e.g. ``GCS_MAVLINK__LINK_LOST_TIMEOUT_S=5``.
+Defaults run on one machine with SQLite and the simulator. Build settings inside the app
+factory (never at import time) so tests can pass their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class MavlinkSettings(BaseModel):
+    """MAVLink link, heartbeat and protocol timing (QGroundControl's defaults)."""
+
+    endpoints: list[str] = Field(
+        default_factory=lambda: ["udpin:127.0.0.1:14550"],
+        description="Link endpoints: udpin:HOST:PORT, udpout:HOST:PORT, tcp:HOST:PORT, serial:DEVICE:BAUD",
+    )
+    gcs_system_id: int = Field(255, ge=1, le=255)
+    gcs_component_id: int = Field(190, ge=0, le=255)
+    heartbeat_interval_s: float = Field(1.0, gt=0)
+    link_lost_timeout_s: float = Field(3.5, gt=0)
+    link_check_interval_s: float = Field(1.0, gt=0)
+    command_ack_timeout_s: float = Field(3.0, gt=0)
+    command_retries: int = Field(3, ge=0)
+    mission_ack_timeout_s: float = Field(1.5, gt=0)
+    mission_retry_interval_s: float = Field(0.25, gt=0)
+    mission_max_retries: int = Field(5, ge=0)
+    param_timeout_s: float = Field(1.0, gt=0)
+    param_retries: int = Field(3, ge=0)
+
+
+class StorageSettings(BaseModel):
+    """Where records are kept."""
+
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default is SQLite in data_dir"
+    )
+
+
+class Settings(BaseSettings):
+    """All station settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GCS_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    environment: str = Field("development", description="development or production")
+    data_dir: Path = Field(Path("data"), description="SQLite database, recordings, flight logs")
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    display_timezone: str = "Asia/Shanghai"
+    mavlink: MavlinkSettings = Field(default_factory=MavlinkSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)

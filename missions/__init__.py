@@ -1,0 +1,3 @@
+"""missions package (see DESIGN.md)."""
+
+__all__: list[str] = []

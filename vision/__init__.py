@@ -1,0 +1,3 @@
+"""vision package (see DESIGN.md)."""
+
+__all__: list[str] = []
