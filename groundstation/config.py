@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +32,34 @@ class MavlinkSettings(BaseModel):
     mission_max_retries: int = Field(5, ge=0)
     param_timeout_s: float = Field(1.0, gt=0)
     param_retries: int = Field(3, ge=0)
+    command_in_progress_timeout_s: float = Field(
+        10.0, gt=0, description="Wait for the final COMMAND_ACK after MAV_RESULT_IN_PROGRESS"
+    )
+    param_list_batch: int = Field(
+        20, ge=1, description="Missing parameter indices re-requested per round of a full fetch"
+    )
+    tcp_reconnect_interval_s: float = Field(1.0, gt=0)
+    serial_reopen_interval_s: float = Field(1.0, gt=0)
+    signing_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Endpoint -> 32-byte key as 64 hex digits; those links require signed messages",
+    )
+    signing_accept_unsigned_ids: list[int] = Field(
+        default_factory=list,
+        description="Message ids accepted unsigned on signed links (e.g. 109 RADIO_STATUS)",
+    )
+    signing_setup_timeout_s: float = Field(3.0, gt=0)
+    signing_setup_retries: int = Field(3, ge=0)
+    initial_requests: bool = Field(
+        True, description="Ask a new vehicle for AUTOPILOT_VERSION and HOME_POSITION"
+    )
+    home_position_interval_s: float = Field(
+        1.0, gt=0, description="HOME_POSITION stream interval asked of vehicles that do not stream it"
+    )
+    status_text_history: int = Field(20, ge=1)
+    status_text_chunk_timeout_s: float = Field(2.0, gt=0)
+    guided_arrival_radius_m: float = Field(3.0, gt=0)
+    guided_arrival_timeout_s: float = Field(120.0, gt=0)
 
 
 class StorageSettings(BaseModel):

@@ -1,0 +1,71 @@
+"""The byte-link interface every transport implements (UDP, TCP, serial)."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Hashable
+from typing import ClassVar
+
+__all__ = ["Link", "ReceiveCallback", "StateCallback"]
+
+ReceiveCallback = Callable[[bytes, Hashable], None]
+StateCallback = Callable[[bool, str], None]
+
+_log = logging.getLogger(__name__)
+
+
+def _ignore_bytes(data: bytes, peer: Hashable) -> None:
+    _log.debug("link not bound yet: %d bytes from %r ignored", len(data), peer)
+
+
+def _ignore_state(up: bool, reason: str) -> None:
+    _log.debug("link not bound yet: state %s (%s)", up, reason)
+
+
+class Link(ABC):
+    """A byte link to one or more MAVLink peers.
+
+    ``datagram`` links (UDP) deliver whole packets; stream links (TCP, serial) deliver chunks
+    that may split frames. ``peer`` identifies the far end on links with several (UDP server);
+    it is None on point-to-point links.
+    """
+
+    datagram: ClassVar[bool] = False
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.on_receive: ReceiveCallback = _ignore_bytes
+        self.on_state: StateCallback = _ignore_state
+        self.bytes_sent = 0
+        self.send_errors = 0
+        self.up = False
+
+    def bind(self, on_receive: ReceiveCallback, on_state: StateCallback | None = None) -> None:
+        """Set where received bytes (and up/down changes) go; call before :meth:`open`."""
+        self.on_receive = on_receive
+        if on_state is not None:
+            self.on_state = on_state
+
+    def _set_up(self, up: bool, reason: str = "") -> None:
+        if up != self.up:
+            self.up = up
+            _log.info("link %s %s %s", self.name, "up" if up else "down", reason)
+            self.on_state(up, reason)
+
+    @property
+    def peers(self) -> tuple[Hashable, ...]:
+        """Far ends known on this link (``(None,)`` for a point-to-point link)."""
+        return (None,)
+
+    @abstractmethod
+    async def open(self) -> None:
+        """Open the transport; raise LinkError when its configuration cannot work."""
+
+    @abstractmethod
+    def send(self, data: bytes, peer: Hashable = None) -> None:
+        """Send bytes to one peer, or to every known peer when ``peer`` is None; never blocks."""
+
+    @abstractmethod
+    async def aclose(self) -> None:
+        """Close the transport and stop its background work."""
