@@ -7,6 +7,7 @@ injected callables (``missions`` builds overwatch routes, ``geofence`` checks zo
 """
 
 from docks._clock import Clock, ScaledClock
+from docks._cron import CronSpec
 from docks._dock import Dock
 from docks._driver import DockDriver, ServiceResult
 from docks._drone import Drone, DronePosition, LandedState, wait_for_drone
@@ -21,6 +22,7 @@ from docks._exceptions import (
     ServiceFailed,
     StoreError,
 )
+from docks._fleet import DroneSpec, FleetSpec, PatrolSpec, SimFleet, Waypoint, load_fleet
 from docks._launch import Launcher
 from docks._model import (
     IDLE_STATES,
@@ -57,6 +59,8 @@ from docks._preflight import (
     RouteRequest,
 )
 from docks._protocol import ProtocolViolation, Topics
+from docks._schedule import RouteProvider, Scheduler
+from docks._schedule_model import MissedPolicy, PatrolSchedule
 from docks._services import DockService, ReasonCode, ServiceStatus
 from docks._settings import (
     DockSettings,
@@ -76,6 +80,7 @@ from docks._sim import (
 )
 from docks._sim_driver import SimDockDriver
 from docks._sortie import LaunchReport, Sortie, SortieState, StepRecord
+from docks._store import JsonFileStore, PatrolRun, RunStatus, ScheduleStore
 
 __all__ = [
     "IDLE_STATES",
@@ -88,6 +93,7 @@ __all__ = [
     "ChargeState",
     "ChargingCurve",
     "Clock",
+    "CronSpec",
     "Dock",
     "DockAgent",
     "DockAlarm",
@@ -111,18 +117,25 @@ __all__ = [
     "DroneCommandFailed",
     "DronePosition",
     "DroneProfile",
+    "DroneSpec",
+    "FleetSpec",
     "HoldMode",
     "IllegalTransition",
+    "JsonFileStore",
     "LandedState",
     "LaunchAborted",
     "LaunchRefused",
     "LaunchReport",
     "LaunchSettings",
     "Launcher",
+    "MissedPolicy",
     "MqttDockDriver",
     "MqttSettings",
     "NetworkQuality",
     "OnlineChanged",
+    "PatrolRun",
+    "PatrolSchedule",
+    "PatrolSpec",
     "ProtocolViolation",
     "RainLevel",
     "RallyPoint",
@@ -130,15 +143,20 @@ __all__ = [
     "ReasonCode",
     "RouteBuilder",
     "RouteChecker",
+    "RouteProvider",
     "RouteRequest",
+    "RunStatus",
     "ScaledClock",
     "ScheduleSettings",
+    "ScheduleStore",
+    "Scheduler",
     "ServiceFailed",
     "ServiceProgress",
     "ServiceResult",
     "ServiceStatus",
     "ServiceTimeouts",
     "SimDockDriver",
+    "SimFleet",
     "SimTimings",
     "SimulatedDock",
     "Sortie",
@@ -148,7 +166,9 @@ __all__ = [
     "StoreError",
     "Topics",
     "Transition",
+    "Waypoint",
     "Weather",
     "WeatherScript",
+    "load_fleet",
     "wait_for_drone",
 ]

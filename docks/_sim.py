@@ -462,6 +462,7 @@ class SimulatedDock:
             try:
                 await drone.arm()
                 await drone.takeoff(alt)
+                await wait_for_drone(drone, _airborne, clock=self.clock, timeout_s=None, what="climb")
                 await drone.goto(lat, lon, alt)
                 report(10, "takeoff")
                 await wait_for_drone(drone, arrived, clock=self.clock, timeout_s=None, what="arrival")
@@ -501,3 +502,7 @@ class SimulatedDock:
         """Internal positions, for assertions in tests."""
         return {"cover_pos": self._cover_pos, "charging": self._charging, "inside": self._inside}
 
+
+def _airborne(drone: Drone) -> bool:
+    pos = drone.position
+    return pos is not None and pos.alt_rel_m >= 2.0

@@ -54,8 +54,8 @@ class MosquittoBroker:
             "log_type error\n"
             "log_type warning\n"
         )
-        log = (self.workdir / "mosquitto.log").open("wb")
-        self._proc = subprocess.Popen([self.program, "-c", str(conf)], stdout=log, stderr=log)
+        with (self.workdir / "mosquitto.log").open("ab") as log:
+            self._proc = subprocess.Popen([self.program, "-c", str(conf)], stdout=log, stderr=log)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:

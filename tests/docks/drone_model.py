@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Self
 
-from docks._drone import DronePosition, LandedState
 from docks._clock import Clock
+from docks._drone import DronePosition, LandedState
 from docks._geo import EARTH_RADIUS_M, distance_m, offset
 from geofence import MavCmd, MissionItem
 

@@ -6,22 +6,22 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Self
 
 from docks import (
     AuditRecord,
     Dock,
-    DockAgent,
-    DockBus,
     DockInfo,
     DockSettings,
+    DroneSpec,
+    FleetSpec,
     Launcher,
-    MqttSettings,
     RallyPoint,
     RouteChecker,
     RouteRequest,
     ScaledClock,
-    SimDockDriver,
+    SimFleet,
     SimulatedDock,
     Weather,
 )
@@ -69,22 +69,13 @@ def test_settings(**launch: float) -> DockSettings:
 
 
 @dataclass
-class DockRig:
-    """One simulated dock with its drone, driver and station-side model."""
-
-    info: DockInfo
-    drone: ModelDrone | None
-    sim: SimulatedDock
-    dock: Dock
-    agent: DockAgent | None = None
-
-
-@dataclass
 class FleetRig:
-    """Several docks around Yongzhou, each with a drone, a launcher over them, an audit log."""
+    """Docks in a row east of Yongzhou, a behavioural drone in each (unless ``empty``), a
+    launcher over them and an audit log; in-process, or through ``broker`` when given."""
 
     n_docks: int = 2
     factor: float = 50.0
+    start: datetime | None = None
     broker: MosquittoBroker | None = None
     prefix: str = ""
     battery_pct: float = 95.0
@@ -94,68 +85,66 @@ class FleetRig:
     settings: DockSettings = field(default_factory=test_settings)
     rally_points: Sequence[RallyPoint] = ()
     route_checker: RouteChecker | None = None
-    rigs: list[DockRig] = field(default_factory=list)
     audit: list[AuditRecord] = field(default_factory=list)
 
+    def spec(self) -> FleetSpec:
+        """The rig's fleet as data."""
+        docks = []
+        for i in range(self.n_docks):
+            lat, lon = offset(*YONGZHOU, 0.0, i * self.spacing_m)
+            docks.append(DockInfo(dock_id=f"D{i + 1}", name=f"dock {i + 1}", lat_deg=lat,
+                                  lon_deg=lon, drone_id=None if i in self.empty else f"U{i + 1}"))
+        drones = [DroneSpec(drone_id=d.drone_id, system_id=i + 1)
+                  for i, d in enumerate(docks) if d.drone_id]
+        return FleetSpec(city="test", docks=docks, drones=drones, rally_points=list(self.rally_points))
+
     async def __aenter__(self) -> Self:
-        self.clock = ScaledClock(self.factor)
+        self.clock = ScaledClock(self.factor, start=self.start)
         self._stack = contextlib.AsyncExitStack()
         await self._stack.__aenter__()
-        bus = None
         if self.broker is not None:
             mqtt = self.settings.mqtt
             mqtt.hostname, mqtt.port, mqtt.topic_prefix = self.broker.host, self.broker.port, self.prefix
-            bus = await self._stack.enter_async_context(DockBus(mqtt, clock=self.clock))
-            self.bus = bus
-        drones: list[ModelDrone] = []
-        for i in range(self.n_docks):
-            lat, lon = offset(*YONGZHOU, 0.0, i * self.spacing_m)
-            info = DockInfo(dock_id=f"D{i + 1}", name=f"dock {i + 1}", lat_deg=lat, lon_deg=lon,
-                            drone_id=f"U{i + 1}")
-            drone = None
-            if i not in self.empty:
-                drone = ModelDrone(f"U{i + 1}", clock=self.clock, home=(lat, lon),
+        spec = self.spec()
+        self.drones: dict[str, ModelDrone] = {}
+        for info in spec.docks:
+            if info.drone_id:
+                drone = ModelDrone(info.drone_id, clock=self.clock, home=info.landing_point,
                                    battery_pct=self.battery_pct)
-                await self._stack.enter_async_context(drone)
-                drones.append(drone)
-            sim = SimulatedDock(info, clock=self.clock, drone=drone, weather=self.weather)
-            await self._stack.enter_async_context(sim)
-            agent = None
-            if bus is not None:
-                agent = await self._stack.enter_async_context(DockAgent(sim, self._agent_settings(i)))
-                driver = bus.driver(info.dock_id)
-            else:
-                driver = SimDockDriver(sim)
-            dock = Dock(info, driver, clock=self.clock, settings=self.settings, drone=drone,
-                        audit=self.audit.append)
-            self.rigs.append(DockRig(info, drone, sim, dock, agent))
-        for rig in self.rigs:
-            for drone in drones:
-                rig.sim.sense(drone)
+                self.drones[info.drone_id] = await self._stack.enter_async_context(drone)
+        self.fleet = await self._stack.enter_async_context(
+            SimFleet(spec, clock=self.clock, sim_drones=self.drones, settings=self.settings,
+                     weather=self.weather, audit=self.audit.append)
+        )
+        self.docks = self.fleet.docks
         self.launcher = await self._stack.enter_async_context(
-            Launcher(
-                [r.dock for r in self.rigs], clock=self.clock, route_builder=overwatch_route,
-                route_checker=self.route_checker, settings=self.settings,
-                rally_points=self.rally_points, audit=self.audit.append,
-            )
+            Launcher(self.docks, clock=self.clock, route_builder=overwatch_route,
+                     route_checker=self.route_checker, settings=self.settings,
+                     rally_points=self.rally_points, audit=self.audit.append)
         )
         await self.wait_settled()
         return self
 
-    def _agent_settings(self, i: int) -> MqttSettings:
-        return self.settings.mqtt.model_copy(update={"client_id": f"dock-agent-{i}"})
-
     async def wait_settled(self, timeout_s: float = 10.0) -> None:
         """Wait (real seconds) until every dock left OFFLINE."""
         async with asyncio.timeout(timeout_s):
-            for rig in self.rigs:
-                await wait_state(rig.dock, lambda d: d.state.idle)
+            for dock in self.docks:
+                await wait_state(dock, lambda d: d.state.idle)
 
     async def __aexit__(self, *exc: object) -> None:
         await self._stack.__aexit__(None, None, None)
 
-    def __getitem__(self, i: int) -> DockRig:
-        return self.rigs[i]
+    def dock(self, i: int) -> Dock:
+        """Dock number ``i`` (0-based)."""
+        return self.docks[i]
+
+    def sim(self, i: int) -> SimulatedDock:
+        """The simulator behind dock ``i``."""
+        return self.fleet.sims[self.docks[i].dock_id]
+
+    def drone(self, i: int) -> ModelDrone:
+        """The drone of dock ``i``."""
+        return self.drones[f"U{i + 1}"]
 
 
 async def wait_state(dock: Dock, predicate, timeout_s: float = 10.0) -> None:  # type: ignore[no-untyped-def]
