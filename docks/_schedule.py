@@ -79,9 +79,9 @@ class Scheduler:
 
     async def add(self, schedule: PatrolSchedule) -> None:
         """Add or replace a schedule; its slots count from now on."""
-        await self.store.put_schedule(schedule)
         if await self.store.get_cursor(schedule.schedule_id) is None:
             await self.store.set_cursor(schedule.schedule_id, max(self.clock.now(), schedule.created_at))
+        await self.store.put_schedule(schedule)
         self._changed.set()
 
     async def remove(self, schedule_id: str) -> None:

@@ -68,7 +68,7 @@ class LaunchSettings(BaseModel):
     cruise_alt_m: float = Field(60.0, gt=0)
     on_scene_radius_m: float = Field(30.0, gt=0)
     orbit_radius_m: float = Field(60.0, gt=0)
-    arrival_radius_m: float = Field(3.0, gt=0, description="at a dock's landing point")
+    arrival_radius_m: float = Field(1.0, gt=0, description="over a landing point before descent")
     airborne_alt_m: float = Field(2.0, gt=0)
     reserve_pct: float = Field(25.0, ge=0, le=100)
     ready_battery_pct: float = Field(90.0, gt=0, le=100)

@@ -133,7 +133,7 @@ class SimTimings:
     reboot_s: float = 60.0
     charge_switch_s: float = 1.0
     tick_s: float = 1.0
-    landing_radius_m: float = 1.0
+    landing_radius_m: float = 1.5
 
 
 class SimulatedDock:

@@ -197,7 +197,8 @@ class JsonFileStore:
         mine = [r for r in self._data.runs if r.schedule_id == schedule_id]
         excess = len(mine) - self.history_per_schedule
         if excess > 0:
-            drop = {id(r) for r in sorted(mine, key=lambda r: r.slot)[:excess] if r.status.final}
+            finished = sorted((r for r in mine if r.status.final), key=lambda r: r.slot)
+            drop = {id(r) for r in finished[:excess]}
             self._data.runs = [r for r in self._data.runs if id(r) not in drop]
 
 

@@ -53,7 +53,7 @@ class ModelDrone:
         drain_pct_per_s: float = 100.0 / 1800.0,
         rtl_alt_m: float = 40.0,
         failsafe_delay_s: float = 3.0,
-        tick_s: float = 0.25,
+        tick_s: float = 0.5,
     ) -> None:
         self._id = drone_id
         self.clock = clock

@@ -31,6 +31,7 @@ from tests.docks.drone_model import ModelDrone
 from tests.mqtt_broker import MosquittoBroker
 
 YONGZHOU = (26.42, 111.61)
+TARGET_NEAR = offset(*YONGZHOU, 800.0, 200.0)
 
 
 def item(command: int, lat: float = 0.0, lon: float = 0.0, alt: float = 0.0, **params: float) -> MissionItem:
@@ -74,7 +75,7 @@ class FleetRig:
     launcher over them and an audit log; in-process, or through ``broker`` when given."""
 
     n_docks: int = 2
-    factor: float = 50.0
+    factor: float = 200.0
     start: datetime | None = None
     broker: MosquittoBroker | None = None
     prefix: str = ""
