@@ -1,10 +1,13 @@
 """Zones turned into metric shapely geometry and flat numpy tables, built once per ZoneSet.
 
-Every zone becomes one polygon in the set's local projection. Circles are built from geodesic
-points (exact distance from the centre at any latitude) joined by straight edges; a no-fly or
-altitude-limit circle is circumscribed (its polygon covers the whole true circle) and an
-operating-area circle inscribed, so the approximation, at most 0.03 % of the radius, always
-errs on the safe side.
+Every zone becomes one polygon in the set's local projection, used by the spatial index and
+for the operating-area union. Circles are built from geodesic points (exact distance from the
+centre at any latitude) joined by straight edges; a no-fly or altitude-limit circle is
+circumscribed (its polygon covers the whole true circle) and an operating-area circle
+inscribed, so the approximation, at most 0.03 % of the radius, errs on the safe side.
+Circles are also kept as an exact metric centre and radius (the projection is conformal, so a
+small geodesic circle stays a circle), and the altitude-band checks use that exact circle:
+it lies inside the polygon, so the index never misses a circle the exact test would catch.
 
 Each zone's altitude rules become "bands": altitude intervals that are forbidden inside its
 horizontal shape. A no-fly zone forbids [floor, ceiling] (ground to sky by default); an
@@ -47,6 +50,8 @@ class CompiledZones:
         self.projection = projection
         self.geoms = metric_polygons(self.zones, projection)
         shapely.prepare(self.geoms)
+        self.circle_x, self.circle_y, self.circle_r = _metric_circles(self.zones, projection)
+        self.is_circle = ~np.isnan(self.circle_r)
         kinds = [z.kind for z in self.zones]
         self.is_operating = np.array([k is ZoneKind.OPERATING_AREA for k in kinds], dtype=bool)
         self.operating_indices = np.flatnonzero(self.is_operating)
@@ -171,6 +176,32 @@ def metric_polygons(zones: tuple[Zone, ...], projection: LocalProjection) -> NDA
         raise ZoneError(zone.label, "polygon is invalid in the area's metric projection: "
                         f"{shapely.is_valid_reason(geoms[invalid[0]])}")
     return np.asarray(geoms, dtype=object)
+
+
+def _metric_circles(
+    zones: tuple[Zone, ...], projection: LocalProjection
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Metric centre and radius of every circle zone (NaN for polygons).
+
+    The radius is the mean projected distance of four geodesic points on the circle; an
+    operating area's is reduced to fit inside its inscribed polygon.
+    """
+    n = len(zones)
+    cx, cy, r = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    index = [i for i, z in enumerate(zones) if isinstance(z.shape, CircleShape)]
+    if not index:
+        return cx, cy, r
+    shapes: list[CircleShape] = [zones[i].shape for i in index]  # type: ignore[misc]
+    lat = np.array([s.center_lat_deg for s in shapes])
+    lon = np.array([s.center_lon_deg for s in shapes])
+    x, y = projection.to_metres(lat, lon)
+    rim_lat, rim_lon = geodesic_circles(lat, lon, [s.radius_m for s in shapes], 4)
+    rim_x, rim_y = projection.to_metres(rim_lat.ravel(), rim_lon.ravel())
+    radius = np.hypot(rim_x.reshape(-1, 4) - x[:, None], rim_y.reshape(-1, 4) - y[:, None]).mean(axis=1)
+    inscribed = np.array([zones[i].kind is ZoneKind.OPERATING_AREA for i in index])
+    radius = np.where(inscribed, radius * math.cos(math.pi / CIRCLE_VERTICES), radius)
+    cx[index], cy[index], r[index] = x, y, radius
+    return cx, cy, r
 
 
 def _circle_vertices(

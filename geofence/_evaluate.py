@@ -7,15 +7,18 @@ it within the horizon. Positions along a leg are fractions ``s`` of it (0 = star
 
 Steps, each one vectorised over all candidates (no Python loop over zones in the indexed path):
 
-1. candidate (leg, zone) pairs: an STRtree query (``indexed=True``) or a plain loop testing every
-   zone (``indexed=False``, the baseline); both give the same pairs, so the same results;
+1. candidate (leg, zone) pairs: an STRtree envelope query then one vectorised ``intersects``
+   (``indexed=True``), or a plain loop testing every zone (``indexed=False``, the baseline);
+   both give the same pairs, so the same results;
 2. each pair is expanded to the zone's altitude bands; the fraction of the leg whose altitude is
    inside a band is solved exactly, and pairs whose altitude never meets a band are dropped
    before any geometry is computed;
-3. the horizontal pieces of the leg inside the zone (shapely intersection, or the whole leg
-   when the zone covers it) are intersected with the altitude fractions;
+3. the horizontal pieces of the leg inside the zone (exact quadratic for circles, edge
+   crossings and an even-odd test for polygons, the whole leg when the zone covers it) are
+   intersected with the altitude fractions;
 4. the first breach per (leg, zone, band) is kept, with its length;
-5. operating areas: the parts of each leg outside the union of active areas.
+5. operating areas: the parts of each leg outside the union of active areas (GEOS difference,
+   only for legs the union does not cover).
 
 With a clearance margin the same is done against zones grown by the margin (horizontally and
 vertically); a breach of the grown zone only is reported as WITHIN_MARGIN.
@@ -31,11 +34,17 @@ from numpy.typing import NDArray
 
 from geofence._compiled import CompiledZones
 from geofence._exceptions import AltitudeReferenceError
+from geofence._pieces import (
+    S_TOLERANCE,
+    circle_pieces,
+    outside_pieces,
+    polygon_pieces,
+    segment_distance,
+)
 from geofence._violation import CODE, ViolationKind
 
 _DEGENERATE_M = 1e-6
 """A leg shorter than this horizontally is treated as a point (a hover, a vertical climb)."""
-_S_TOLERANCE = 1e-12
 _INSIDE = CODE[ViolationKind.INSIDE_NO_FLY]
 _ABOVE = CODE[ViolationKind.ABOVE_CEILING]
 _BELOW = CODE[ViolationKind.BELOW_FLOOR]
@@ -134,12 +143,17 @@ def candidate_pairs(
     if cz.band_zone_indices.size == 0 or len(legs.geoms) == 0:
         return np.empty(0, np.intp), np.empty(0, np.intp)
     if indexed:
+        # envelope query, then one vectorised predicate over prepared zone polygons (faster
+        # than the tree's own predicate path, which prepares every leg)
+        probes = legs.geoms if margin_m <= 0 else _grown_envelopes(legs.geoms, margin_m)
+        hits = cz.tree.query(probes)
+        zone = cz.band_zone_indices[hits[1]]
         if margin_m > 0:
-            hits = cz.tree.query(legs.geoms, predicate="dwithin", distance=margin_m)
+            hit = shapely.dwithin(cz.geoms[zone], legs.geoms[hits[0]], margin_m)
         else:
-            hits = cz.tree.query(legs.geoms, predicate="intersects")
-        pair_leg = hits[0].astype(np.intp)
-        pair_zone = cz.band_zone_indices[hits[1]]
+            hit = shapely.intersects(cz.geoms[zone], legs.geoms[hits[0]])
+        pair_leg = hits[0][hit].astype(np.intp)
+        pair_zone = zone[hit]
     else:
         legs_hit: list[IntArray] = []
         zones_hit: list[IntArray] = []
@@ -177,18 +191,18 @@ def _band_findings(
     a0, a1 = legs.a0[row_leg], legs.a1[row_leg]
     sa, sb = _altitude_fraction(a0, a1, lo, hi)
 
-    actual = _breaches(cz.geoms[pair_zone], legs, pair_leg, row_pair, sa, sb)
+    actual = _breaches(cz, legs, pair_leg, pair_zone, row_pair, sa, sb, grow_m=0.0)
     found = _to_findings(cz, legs, pair_leg, pair_zone, row_pair, row_band, home_off, actual)
     if margin_m <= 0:
         return found
     sam, sbm = _altitude_fraction(a0, a1, lo - margin_m, hi + margin_m)
-    grown = _breaches(cz.buffered(pair_zone, margin_m), legs, pair_leg, row_pair, sam, sbm)
+    grown = _breaches(cz, legs, pair_leg, pair_zone, row_pair, sam, sbm, grow_m=margin_m)
     rows, s_first, _ = grown
     fresh = ~np.isin(rows, actual[0])
     rows, s_first = rows[fresh], s_first[fresh]
     leg = pair_leg[row_pair[rows]]
     zone = pair_zone[row_pair[rows]]
-    gap = shapely.distance(legs.geoms[leg], cz.geoms[zone])
+    gap = _zone_gap(cz, legs, leg, zone)
     _, _, alt = legs.at(leg, s_first)
     vertical = np.maximum(lo[rows] - alt, alt - hi[rows])
     distance = np.where(gap > _DEGENERATE_M, gap, vertical)
@@ -232,17 +246,30 @@ def _altitude_fraction(
 
 
 def _breaches(
-    pair_geoms: NDArray[np.object_], legs: Legs, pair_leg: IntArray, row_pair: IntArray,
-    sa: FloatArray, sb: FloatArray,
+    cz: CompiledZones, legs: Legs, pair_leg: IntArray, pair_zone: IntArray, row_pair: IntArray,
+    sa: FloatArray, sb: FloatArray, *, grow_m: float,
 ) -> tuple[IntArray, FloatArray, FloatArray]:
-    """First breach fraction and breached fraction total per band row that breaches at all."""
-    rows_live = np.flatnonzero(sa <= sb + _S_TOLERANCE)
+    """First breach fraction and breached fraction total per band row that breaches at all.
+
+    Zones are grown by ``grow_m`` (circles exactly, polygons by a buffer) for margin checks.
+    """
+    rows_live = np.flatnonzero(sa <= sb + S_TOLERANCE)
     if rows_live.size == 0:
         return np.empty(0, np.intp), np.empty(0), np.empty(0)
     pairs_live = np.unique(row_pair[rows_live])
-    piece_pair, piece_lo, piece_hi = horizontal_pieces(
-        pair_geoms[pairs_live], legs, pair_leg[pairs_live], inside=True)
-    piece_pair = pairs_live[piece_pair]
+    circle = cz.is_circle[pair_zone[pairs_live]]
+    c_pairs, p_pairs = pairs_live[circle], pairs_live[~circle]
+    c_zone = pair_zone[c_pairs]
+    c_item, c_lo, c_hi = circle_pieces(legs, pair_leg[c_pairs], cz.circle_x[c_zone],
+                                       cz.circle_y[c_zone], cz.circle_r[c_zone] + grow_m)
+    p_zone = pair_zone[p_pairs]
+    geoms = cz.geoms[p_zone] if grow_m <= 0 else cz.buffered(p_zone, grow_m)
+    p_item, p_lo, p_hi = polygon_pieces(geoms, legs, pair_leg[p_pairs])
+    piece_pair = np.concatenate([c_pairs[c_item], p_pairs[p_item]])
+    order = np.argsort(piece_pair, kind="stable")
+    piece_pair = piece_pair[order]
+    piece_lo = np.concatenate([c_lo, p_lo])[order]
+    piece_hi = np.concatenate([c_hi, p_hi])[order]
     # join every live row with every piece of its pair
     counts = np.bincount(piece_pair, minlength=pair_leg.size)
     first = np.cumsum(counts) - counts
@@ -251,58 +278,27 @@ def _breaches(
     k = first[row_pair[r]] + (np.arange(r.size) - np.repeat(np.cumsum(per_row) - per_row, per_row))
     start = np.maximum(piece_lo[k], sa[r])
     end = np.minimum(piece_hi[k], sb[r])
-    ok = start <= end + _S_TOLERANCE
+    ok = start <= end + S_TOLERANCE
     return _first_and_total(r[ok], start[ok], np.maximum(end[ok] - start[ok], 0.0))
 
 
-def horizontal_pieces(
-    geoms: NDArray[np.object_], legs: Legs, leg: IntArray, *, inside: bool,
-) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Pieces [s_lo, s_hi] of each leg inside (or outside) its geometry, sorted by item.
-
-    Returns the item index (into ``geoms``/``leg``) of each piece and the piece's fractions.
-    """
-    leg_geoms = legs.geoms[leg]
-    covered = shapely.covers(geoms, leg_geoms)
-    if inside:
-        whole, skip = covered, covered
-    else:
-        whole = shapely.disjoint(geoms, leg_geoms)
-        skip = covered | whole
-    items = [np.flatnonzero(whole)]
-    lows = [np.zeros(items[0].size)]
-    highs = [np.ones(items[0].size)]
-    rest = np.flatnonzero(~skip)
-    if rest.size:
-        op = shapely.intersection if inside else shapely.difference
-        cut = op(leg_geoms[rest], geoms[rest])
-        parts, index = shapely.get_parts(cut, return_index=True)
-        nonempty = ~shapely.is_empty(parts)
-        parts, item = parts[nonempty], rest[index[nonempty]]
-        lo, hi = _fractions(legs, leg[item], parts)
-        items.append(item)
-        lows.append(lo)
-        highs.append(hi)
-    item = np.concatenate(items)
-    lo = np.concatenate(lows)
-    hi = np.concatenate(highs)
-    order = np.lexsort((lo, item))
-    return item[order], lo[order], hi[order]
+def _zone_gap(cz: CompiledZones, legs: Legs, leg: IntArray, zone: IntArray) -> FloatArray:
+    """Horizontal distance from each leg to its zone (0 when they meet); exact for circles."""
+    gap = np.empty(leg.size)
+    circle = cz.is_circle[zone]
+    if circle.any():
+        li, zi = leg[circle], zone[circle]
+        gap[circle] = np.maximum(segment_distance(legs, li, cz.circle_x[zi], cz.circle_y[zi])
+                                 - cz.circle_r[zi], 0.0)
+    if (~circle).any():
+        gap[~circle] = shapely.distance(legs.geoms[leg[~circle]], cz.geoms[zone[~circle]])
+    return gap
 
 
-def _fractions(legs: Legs, leg: IntArray, parts: NDArray[np.object_]) -> tuple[FloatArray, FloatArray]:
-    """Start and end fractions of collinear sub-pieces of legs (whole leg for point legs)."""
-    lo = np.zeros(leg.size)
-    hi = np.ones(leg.size)
-    line = ~legs.degenerate[leg]
-    if line.any():
-        li = leg[line]
-        length = legs.length[li]
-        start = shapely.points(legs.x0[li], legs.y0[li])
-        end = shapely.points(legs.x1[li], legs.y1[li])
-        lo[line] = np.clip(shapely.distance(start, parts[line]) / length, 0.0, 1.0)
-        hi[line] = np.clip(1.0 - shapely.distance(end, parts[line]) / length, 0.0, 1.0)
-    return lo, hi
+def _grown_envelopes(geoms: NDArray[np.object_], margin_m: float) -> NDArray[np.object_]:
+    bounds = shapely.bounds(geoms)
+    return shapely.box(bounds[:, 0] - margin_m, bounds[:, 1] - margin_m,
+                       bounds[:, 2] + margin_m, bounds[:, 3] + margin_m)
 
 
 def _first_and_total(
@@ -335,14 +331,27 @@ def _to_findings(
         depth = np.zeros(p.size)
         inside = kind[p] == _INSIDE
         if inside.any():
-            depth[inside] = shapely.distance(
-                legs.geoms[leg[p[inside]]], cz.boundaries()[zone[p[inside]]])
+            depth[inside] = _depth(cz, legs, leg[p[inside]], zone[p[inside]])
         high = np.maximum(legs.a0[leg[p]], legs.a1[leg[p]])
         low = np.minimum(legs.a0[leg[p]], legs.a1[leg[p]])
         depth = np.where(kind[p] == _ABOVE, high - limit, depth)
         depth = np.where(kind[p] == _BELOW, limit - low, depth)
         distance[p] = depth
     return Findings(leg, zone, kind, np.full(rows.size, -1, np.int8), s_first, distance)
+
+
+def _depth(cz: CompiledZones, legs: Legs, leg: IntArray, zone: IntArray) -> FloatArray:
+    """How far inside its zone each point leg is (distance to the boundary)."""
+    depth = np.empty(leg.size)
+    circle = cz.is_circle[zone]
+    if circle.any():
+        li, zi = leg[circle], zone[circle]
+        depth[circle] = cz.circle_r[zi] - np.hypot(legs.x0[li] - cz.circle_x[zi],
+                                                   legs.y0[li] - cz.circle_y[zi])
+    if (~circle).any():
+        depth[~circle] = shapely.distance(legs.geoms[leg[~circle]],
+                                          cz.boundaries()[zone[~circle]])
+    return np.maximum(depth, 0.0)
 
 
 def _operating_findings(
@@ -355,15 +364,13 @@ def _operating_findings(
         item, lo, _ = every, np.zeros(every.size), np.ones(every.size)
         fraction = np.ones(every.size)
     else:
-        geoms = np.full(every.size, union, dtype=object)
-        item, lo, hi = horizontal_pieces(geoms, legs, every, inside=False)
+        item, lo, hi = outside_pieces(union, legs, every)
         item, lo, fraction = _first_and_total(item, lo, hi - lo)
     found = _outside_findings(cz, legs, active, union, item, lo, fraction)
     if margin_m <= 0 or union is None:
         return found
     inner = cz.operating_union(active, shrink_m=margin_m)
-    geoms = np.full(every.size, inner if inner is not None else shapely.Polygon(), dtype=object)
-    m_item, m_lo, m_hi = horizontal_pieces(geoms, legs, every, inside=False)
+    m_item, m_lo, m_hi = outside_pieces(inner if inner is not None else shapely.Polygon(), legs, every)
     m_item, m_lo, _ = _first_and_total(m_item, m_lo, m_hi - m_lo)
     fresh = ~np.isin(m_item, item)
     m_item, m_lo = m_item[fresh], m_lo[fresh]

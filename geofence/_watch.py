@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,13 +44,15 @@ class WatchAlert:
     alt_m: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WatchResult:
     """Per-vehicle arrays (index = the vehicle's position in the input arrays) and all alerts.
 
     ``time_to_breach_s`` is 0 for a vehicle breaching a zone now and ``inf`` when no zone is
     reached within the horizon; ``breach_zone_id`` names the first zone reached (or None).
     ``time_to_exit_s`` likewise for leaving the operating area (0 when already outside).
+    ``alerts`` (every vehicle-zone breach within the horizon, by vehicle and time) is built on
+    first use, so a tick that only reads the arrays does not pay for it.
     """
 
     inside: NDArray[np.bool_]
@@ -58,7 +62,12 @@ class WatchResult:
     outside_operating_area: NDArray[np.bool_]
     leaving_operating_area: NDArray[np.bool_]
     time_to_exit_s: NDArray[np.float64]
-    alerts: tuple[WatchAlert, ...]
+    _make_alerts: Callable[[], tuple[WatchAlert, ...]] = field(repr=False, compare=False)
+
+    @cached_property
+    def alerts(self) -> tuple[WatchAlert, ...]:
+        """Every breach of every vehicle within the horizon, sorted by vehicle then time."""
+        return self._make_alerts()
 
     @property
     def any_alert(self) -> NDArray[np.bool_]:

@@ -74,8 +74,11 @@ class ZoneSet:
         return self._by_id.get(zone_id)
 
     def with_indexed(self, indexed: bool) -> ZoneSet:
-        """The same zones and projection, checked with or without the spatial index."""
-        return ZoneSet(self._zones, indexed=indexed, projection=self.projection)
+        """The same zones (compiled once, shared), checked with or without the spatial index."""
+        twin = object.__new__(ZoneSet)
+        twin.__dict__.update(self.__dict__)
+        twin.indexed = indexed
+        return twin
 
     def active_zones(self, at: datetime | None = None) -> list[Zone]:
         """Zones that apply at ``at`` (default: now)."""
@@ -174,20 +177,18 @@ class ZoneSet:
         found, legs = result
         lat, lon, alt = self._places(found, legs)
         zones = self._zones
-        out = []
-        for i in range(found.leg.size):
-            zone = zones[found.zone[i]]
-            leg = int(found.leg[i])
-            margin_code = int(found.margin_kind[i])
-            out.append(Violation(
-                zone_id=zone.id, zone_name=zone.name, kind=KIND_BY_CODE[found.kind[i]],
-                lat_deg=float(lat[i]), lon_deg=float(lon[i]), alt_m=float(alt[i]),
-                distance_m=float(found.distance[i]),
-                leg_index=leg if legs_named else None,
-                along_leg_m=float(found.s[i] * legs.length[leg]) if legs_named else None,
-                margin_kind=KIND_BY_CODE[margin_code] if margin_code >= 0 else None,
-            ))
-        return out
+        along = (found.s * legs.length[found.leg]).tolist()
+        kinds = [KIND_BY_CODE[k] for k in found.kind.tolist()]
+        guarded = [KIND_BY_CODE[k] if k >= 0 else None for k in found.margin_kind.tolist()]
+        return [
+            Violation(
+                zone_id=zones[z].id, zone_name=zones[z].name, kind=kind, lat_deg=la, lon_deg=lo,
+                alt_m=al, distance_m=d, leg_index=leg if legs_named else None,
+                along_leg_m=s_m if legs_named else None, margin_kind=g)
+            for z, kind, la, lo, al, d, leg, s_m, g in zip(
+                found.zone.tolist(), kinds, lat.tolist(), lon.tolist(), alt.tolist(),
+                found.distance.tolist(), found.leg.tolist(), along, guarded, strict=True)
+        ]
 
     def _grid_axes(
         self, lat: NDArray[np.float64], lon: NDArray[np.float64],
@@ -219,17 +220,24 @@ class ZoneSet:
         time_to_exit = np.full(n, math.inf)
         np.minimum.at(time_to_exit, found.leg[outside], np.where(now[outside], 0.0, time_s[outside]))
         leaving = np.isfinite(time_to_exit) & ~outside_now
+        return WatchResult(inside, np.isfinite(time_to_breach) & ~inside, time_to_breach,
+                           breach_zone, outside_now, leaving, time_to_exit,
+                           lambda: self._alerts(found, legs, horizon_s))
+
+    def _alerts(self, found: Findings, legs: Legs, horizon_s: float) -> tuple[WatchAlert, ...]:
+        if found.leg.size == 0:
+            return ()
         lat, lon, alt = self._places(found, legs)
-        alerts = tuple(
+        zones = self._zones
+        return tuple(
             WatchAlert(
-                vehicle_index=int(found.leg[i]), alert=_alert_kind(int(found.kind[i]), bool(now[i])),
-                violation=KIND_BY_CODE[found.kind[i]], zone_id=self._zones[found.zone[i]].id,
-                zone_name=self._zones[found.zone[i]].name,
-                time_to_breach_s=0.0 if now[i] else float(time_s[i]),
+                vehicle_index=int(found.leg[i]),
+                alert=_alert_kind(int(found.kind[i]), bool(found.s[i] <= _NOW_S)),
+                violation=KIND_BY_CODE[found.kind[i]], zone_id=zones[found.zone[i]].id,
+                zone_name=zones[found.zone[i]].name,
+                time_to_breach_s=0.0 if found.s[i] <= _NOW_S else float(found.s[i] * horizon_s),
                 lat_deg=float(lat[i]), lon_deg=float(lon[i]), alt_m=float(alt[i]))
             for i in range(found.leg.size))
-        return WatchResult(inside, np.isfinite(time_to_breach) & ~inside, time_to_breach,
-                           breach_zone, outside_now, leaving, time_to_exit, alerts)
 
 
 def _alert_kind(kind_code: int, now: bool) -> AlertKind:
@@ -245,7 +253,7 @@ def _quiet_result(n: int) -> WatchResult:
     no = np.zeros(n, bool)
     never = np.full(n, math.inf)
     return WatchResult(no, no.copy(), never, np.full(n, None, dtype=object), no.copy(), no.copy(),
-                       never.copy(), ())
+                       never.copy(), tuple)
 
 
 def _moment(at: datetime | None) -> datetime:
@@ -254,21 +262,25 @@ def _moment(at: datetime | None) -> datetime:
 
 def _waypoints(points: Sequence[GeoPoint | Sequence[float]], *, what: str) -> NDArray[np.float64]:
     """An (n, 3) array of lat, lon, alt; refuses bad positions naming the waypoint."""
-    rows = []
-    for i, p in enumerate(points):
-        try:
-            lat, lon, alt = (float(v) for v in p)
-        except (TypeError, ValueError):
-            raise GeofenceError(f"{what} {i}: {p!r} is not (lat_deg, lon_deg, alt_m)") from None
-        problem = coordinate_problem(lat, lon)
-        if problem:
-            raise GeofenceError(f"{what} {i}: {problem}")
-        if not math.isfinite(alt):
-            raise GeofenceError(f"{what} {i}: altitude {alt} is not a finite number")
-        rows.append((lat, lon, alt))
-    if not rows:
-        raise GeofenceError(f"no {what}s to check")
-    return np.array(rows, dtype=float)
+    try:
+        coords = np.array(points, dtype=float)
+    except (TypeError, ValueError):
+        coords = np.empty((0, 0))
+    if coords.ndim != 2 or coords.shape[1] != 3:
+        for i, p in enumerate(points):  # find the culprit for the message
+            if not (isinstance(p, Sequence) and len(p) == 3):
+                raise GeofenceError(f"{what} {i}: {p!r} is not (lat_deg, lon_deg, alt_m)")
+        if len(points) == 0:
+            raise GeofenceError(f"no {what}s to check")
+        raise GeofenceError(f"{what}s are not all (lat_deg, lon_deg, alt_m) numbers")
+    lat, lon, alt = coords[:, 0], coords[:, 1], coords[:, 2]
+    bad = ~(np.isfinite(coords).all(axis=1) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        problem = coordinate_problem(float(lat[i]), float(lon[i])) or (
+            f"altitude {alt[i]} is not a finite number")
+        raise GeofenceError(f"{what} {i}: {problem}")
+    return coords
 
 
 def _check_vehicles(*arrays: NDArray[np.float64]) -> None:
