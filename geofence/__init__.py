@@ -17,7 +17,10 @@ from geofence._fence_items import (
     zones_to_fence_items,
 )
 from geofence._geo import GeoPoint
+from geofence._geojson import zones_from_geojson, zones_to_geojson
 from geofence._items import MavCmd, MavFrame, MissionItem, MissionType
+from geofence._kml import zones_from_kml, zones_to_kml
+from geofence._plan import PlanGeoFence, geofence_section_from_plan, geofence_section_to_plan
 from geofence._projection import LocalProjection
 from geofence._schedule import TimeWindow, WeeklySchedule
 from geofence._violation import Violation, ViolationKind
@@ -42,6 +45,7 @@ __all__ = [
     "MissionItem",
     "MissionType",
     "PlanFileError",
+    "PlanGeoFence",
     "PolygonShape",
     "ProjectionError",
     "TimeWindow",
@@ -56,6 +60,12 @@ __all__ = [
     "ZoneSet",
     "ZoneSource",
     "fence_items_to_zones",
+    "geofence_section_from_plan",
+    "geofence_section_to_plan",
     "return_point_from_fence_items",
+    "zones_from_geojson",
+    "zones_from_kml",
     "zones_to_fence_items",
+    "zones_to_geojson",
+    "zones_to_kml",
 ]

@@ -30,7 +30,7 @@ import numpy as np
 import shapely
 
 from geofence._compiled import metric_polygons
-from geofence._exceptions import FenceItemError
+from geofence._exceptions import FenceItemError, GeofenceError
 from geofence._geo import GeoPoint, coordinate_problem
 from geofence._items import MavCmd, MavFrame, MissionItem, MissionType
 from geofence._projection import LocalProjection
@@ -65,7 +65,7 @@ def zones_to_fence_items(
                            return_point.lon_deg, z=float(return_point.alt_m)))
     group = 0
     for zone in zones:
-        _check_expressible(zone, horizontal_only=horizontal_only)
+        check_horizontal(zone, horizontal_only=horizontal_only, target="fence items")
         inclusion = zone.kind is ZoneKind.OPERATING_AREA
         group_param = float(group) if inclusion else 0.0
         if isinstance(zone.shape, CircleShape):
@@ -159,25 +159,29 @@ def _polygon_items(command: MavCmd, ring: Sequence[tuple[float, float]], group: 
     return [_item(command, lat, lon, param1=len(ring), param2=group) for lat, lon in ring]
 
 
-def _check_expressible(zone: Zone, *, horizontal_only: bool) -> None:
+def check_horizontal(
+    zone: Zone, *, horizontal_only: bool, target: str,
+    error: type[GeofenceError] = FenceItemError,
+) -> None:
+    """Refuse a zone that ``target`` (fence items, a plan file) cannot state without loss."""
     if zone.kind is ZoneKind.ALTITUDE_LIMIT:
-        raise FenceItemError(
-            f"zone {zone.label}: an altitude-limit zone has no fence item; autopilots take "
+        raise error(
+            f"zone {zone.label}: an altitude-limit zone has no place in {target}; autopilots take "
             "altitude limits as parameters (ArduPilot FENCE_ALT_MAX/FENCE_ALT_MIN, PX4 GF_MAX_VER_DIST)")
     if horizontal_only:
         pass
     elif zone.floor_m is not None or zone.ceiling_m is not None:
-        raise FenceItemError(
-            f"zone {zone.label}: fence items cannot carry a floor or ceiling; pass "
-            "horizontal_only=True to upload its shape at all heights (the station checks altitude)")
+        raise error(
+            f"zone {zone.label}: {target} cannot carry a floor or ceiling; pass "
+            "horizontal_only=True to keep its shape at all heights (the station checks altitude)")
     elif zone.schedule is not None:
-        raise FenceItemError(
-            f"zone {zone.label}: fence items have no hours ({zone.schedule.describe()}); upload "
+        raise error(
+            f"zone {zone.label}: {target} have no hours ({zone.schedule.describe()}); export "
             "only the zones active for the flight, with horizontal_only=True")
     if zone.kind is ZoneKind.NO_FLY and isinstance(zone.shape, PolygonShape) and zone.shape.holes:
-        raise FenceItemError(
-            f"zone {zone.label}: a no-fly polygon with holes has no fence item; split it into "
-            "hole-free polygons")
+        raise error(
+            f"zone {zone.label}: a no-fly polygon with holes has no place in {target}; split it "
+            "into hole-free polygons")
 
 
 def _check_home(zones: Sequence[Zone], home: GeoPoint) -> None:
