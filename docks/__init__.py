@@ -81,6 +81,7 @@ from docks._sim import (
 from docks._sim_driver import SimDockDriver
 from docks._sortie import LaunchReport, Sortie, SortieState, StepRecord
 from docks._store import JsonFileStore, PatrolRun, RunStatus, ScheduleStore
+from docks._zones import route_points, zone_checker
 
 __all__ = [
     "IDLE_STATES",
@@ -170,5 +171,7 @@ __all__ = [
     "Weather",
     "WeatherScript",
     "load_fleet",
+    "route_points",
     "wait_for_drone",
+    "zone_checker",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import socket
 from collections.abc import Awaitable, Callable
 
 import aiomqtt
@@ -14,13 +15,20 @@ from docks._settings import MqttSettings
 _log = logging.getLogger("docks.mqtt")
 
 
+SOCKET_OPTIONS = (
+    (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1),
+    (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),  # small messages go out now, not 40 ms later
+)
+PENDING_CALLS_WARNING = 1000  # a fleet has many services in flight at once; that is normal
+
+
 def make_client(
     settings: MqttSettings, *, identifier: str, will: aiomqtt.Will | None = None
 ) -> aiomqtt.Client:
     """An aiomqtt client for the configured broker."""
     if settings.hostname is None:
         raise ValueError("no MQTT broker configured (settings.mqtt.hostname is None)")
-    return aiomqtt.Client(
+    client = aiomqtt.Client(
         settings.hostname,
         settings.port,
         username=settings.username,
@@ -30,7 +38,10 @@ def make_client(
         keepalive=settings.keepalive_s,
         clean_session=True,
         timeout=settings.reply_timeout_s,
+        socket_options=SOCKET_OPTIONS,
     )
+    client.pending_calls_threshold = PENDING_CALLS_WARNING
+    return client
 
 
 async def run_reconnecting(

@@ -49,8 +49,9 @@ class RouteRequest:
 RouteBuilder = Callable[[RouteRequest], Sequence[MissionItem]]
 """Builds the overwatch route (``missions``); the first item should be a NAV_TAKEOFF."""
 
-RouteChecker = Callable[[Sequence[MissionItem]], Sequence[str]]
-"""Checks a route against the zones (``geofence``); returns the violations, empty when clear."""
+RouteChecker = Callable[[DockInfo, Sequence[MissionItem]], Sequence[str]]
+"""Checks a dock's route against the zones (``zone_checker`` wraps ``geofence``); returns the
+violations in words, empty when clear."""
 
 
 class DroneProfile(BaseModel):
@@ -156,7 +157,7 @@ def judge(
             f"({settings.reserve_pct:.0f}% reserve)"
         )
     if checker is not None:
-        reasons += [f"route: {v}" for v in checker(route)]
+        reasons += [f"route: {v}" for v in checker(dock.info, route)]
     eta_s = settings.expected_launch_s + alt_m / profile.climb_mps + out_m / profile.cruise_speed_mps
     return Candidate(
         dock_id=dock.dock_id,

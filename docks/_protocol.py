@@ -217,7 +217,7 @@ class DockProperties(BaseModel):
             door=_pick(self.cover_state, r.door),
             drone_present=bool(_pick(self.drone_in_dock, int(r.drone_present))),
             drone_powered=bool(_pick(self.drone_power_state, int(r.drone_powered))),
-            drone_battery_pct=charge.capacity_percent if charge else r.drone_battery_pct,
+            drone_battery_pct=_pick(charge.capacity_percent if charge else None, r.drone_battery_pct),
             charge_state=charge.state if charge else r.charge_state,
             wind_speed_mps=_pick(self.wind_speed, r.wind_speed_mps),
             rain=_pick(self.rainfall, r.rain),

@@ -78,3 +78,14 @@ def test_docks_imports_neither_the_station_nor_mavlink() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_station_settings_nest_the_dock_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from groundstation.config import Settings
+
+    monkeypatch.setenv("GCS_DOCKS__MQTT__HOSTNAME", "127.0.0.1")
+    monkeypatch.setenv("GCS_DOCKS__LAUNCH__RESERVE_PCT", "30")
+    settings = Settings()
+    assert settings.docks.mqtt.hostname == "127.0.0.1"
+    assert settings.docks.launch.reserve_pct == 30.0
+    assert settings.docks.schedule.timezone == "Asia/Shanghai"

@@ -14,8 +14,10 @@ from docks import (
     RallyPoint,
     SortieState,
     Weather,
+    zone_checker,
 )
 from docks._geo import distance_m, offset
+from geofence import CircleShape, Zone, ZoneKind, ZoneSet
 from tests.docks.rig import YONGZHOU, FleetRig, square_patrol, wait_state
 
 TARGET = offset(*YONGZHOU, 1200.0, 300.0)  # about 1.2 km north of dock D1
@@ -79,7 +81,7 @@ async def test_the_nearest_ready_dock_is_chosen() -> None:
         ({"weather": Weather(wind_speed_mps=15.0)}, "wind 15.0 m/s over the 12.0 m/s limit"),
         ({"weather": Weather(rain=RainLevel.HEAVY)}, "rain heavy over the light limit"),
         ({"battery_pct": 35.0}, "battery 35% below"),
-        ({"route_checker": lambda items: ["crosses no-fly zone 'airport'"]}, "route: crosses no-fly zone 'airport'"),
+        ({"route_checker": lambda dock, items: ["crosses no-fly zone 'airport'"]}, "route: crosses no-fly zone 'airport'"),
     ],
 )
 async def test_launch_refused_with_reasons(rig_args: dict, expected: str) -> None:  # type: ignore[type-arg]
@@ -197,3 +199,20 @@ async def test_low_battery_over_the_scene_brings_the_drone_home() -> None:
         report = await sortie.finished()
         assert sortie.state is SortieState.LANDED
         assert any("recovering: battery low" in n for n in report.notes)
+
+
+async def test_a_real_no_fly_zone_on_the_route_refuses_that_dock_and_another_is_chosen() -> None:
+    # a no-fly circle straddling the line from D1 to the target, clear of D2's line
+    mid = offset(*YONGZHOU, 600.0, 150.0)
+    zones = ZoneSet([Zone(id="nf1", name="prison", kind=ZoneKind.NO_FLY,
+                          shape=CircleShape(mid[0], mid[1], 150.0))])
+    target = offset(*YONGZHOU, 1200.0, 300.0)
+    async with FleetRig(n_docks=2, spacing_m=1500.0) as rig:
+        rig.launcher.route_checker = zone_checker(zones, clock=rig.clock)
+        ranked = rig.launcher.evaluate(*target)
+        by_id = {c.dock_id: c for c in ranked}
+        assert any("inside_no_fly zone 'prison'" in r for r in by_id["D1"].reasons)
+        assert by_id["D2"].ok
+        sortie = await rig.launcher.launch(*target)
+        assert sortie.report.dock_id == "D2"
+        await sortie.recover()
