@@ -33,16 +33,18 @@ class DockDriver(ABC):
     def __init__(self, dock_id: str) -> None:
         self.dock_id = dock_id
         self._listeners: Listeners[DockEvent] = Listeners()
+        self._online = False
+        self._readings: DockReadings | None = None
 
     @property
-    @abstractmethod
     def online(self) -> bool:
         """True while the dock is reachable."""
+        return self._online
 
     @property
-    @abstractmethod
     def readings(self) -> DockReadings | None:
         """The latest readings, or None before the first report."""
+        return self._readings
 
     @abstractmethod
     async def execute(

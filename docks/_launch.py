@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
 import time
-from collections.abc import Coroutine, Iterable, Mapping, Sequence
-from typing import Any, Self
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Self
 
 from docks._clock import Clock
 from docks._dock import Dock
@@ -24,7 +22,8 @@ from docks._preflight import (
     rank,
 )
 from docks._settings import DockSettings
-from docks._sortie import Crew, Sortie
+from docks._sortie import Crew, Sortie, SortieOrder
+from docks._tasks import TaskOwner
 from geofence import MissionItem
 
 SORTIE_HISTORY = 500
@@ -63,21 +62,14 @@ class Launcher:
         self.audit = audit
         self.sorties: list[Sortie] = []
         self._ids = itertools.count(1)
-        self._tasks: asyncio.TaskGroup | None = None
-        self._running: set[asyncio.Task[None]] = set()
+        self._tasks = TaskOwner("launcher")
 
     async def __aenter__(self) -> Self:
-        self._tasks = asyncio.TaskGroup()
-        await self._tasks.__aenter__()
+        await self._tasks.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        for task in list(self._running):
-            task.cancel()
-        tasks, self._tasks = self._tasks, None
-        if tasks is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await tasks.__aexit__(None, None, None)
+        await self._tasks.aclose()
 
     def profile_for(self, dock: Dock) -> DroneProfile:
         """The flight profile of a dock's drone."""
@@ -136,10 +128,8 @@ class Launcher:
                 f"no dock may launch to ({lat_deg:.6f}, {lon_deg:.6f})",
                 reasons={c.dock_id: list(c.reasons) for c in candidates},
             )
-        sortie = self._start(
-            self.docks[best.dock_id], best.route, purpose=purpose, click_s=click_s,
-            click_real_s=click_real_s, target=(lat_deg, lon_deg), hold=hold,
-        )
+        order = SortieOrder(best.route, purpose, click_s, click_real_s, (lat_deg, lon_deg), hold)
+        sortie = self._start(self.docks[best.dock_id], order)
         await sortie.wait_airborne()
         await sortie.wait_on_scene()
         return sortie
@@ -158,47 +148,20 @@ class Launcher:
             raise LaunchRefused(
                 f"dock {dock_id} may not fly this route", reasons={dock_id: list(candidate.reasons)}
             )
-        sortie = self._start(
-            dock, candidate.route, purpose=purpose, click_s=click_s, click_real_s=click_real_s,
-            target=None, hold=None,
-        )
+        sortie = self._start(dock, SortieOrder(candidate.route, purpose, click_s, click_real_s))
         await sortie.wait_airborne()
         return sortie
 
-    def _start(
-        self,
-        dock: Dock,
-        route: Sequence[MissionItem],
-        *,
-        purpose: str,
-        click_s: float,
-        click_real_s: float,
-        target: tuple[float, float] | None,
-        hold: HoldMode | None,
-    ) -> Sortie:
-        if self._tasks is None:
-            raise RuntimeError("use the Launcher with 'async with' before launching")
+    def _start(self, dock: Dock, order: SortieOrder) -> Sortie:
         assert dock.drone is not None  # judge() refused docks without a drone
         crew = Crew(
             clock=self.clock, settings=self.settings, docks=self.docks,
             rally_points=self.rally_points, profile_for=self.profile_for, audit=self.audit,
-            spawn=self._spawn, real_time=time.perf_counter,
+            spawn=self._tasks.spawn, real_time=time.perf_counter,
         )
-        sortie = Sortie(
-            crew, dock, dock.drone, sortie_id=f"{dock.dock_id}-{next(self._ids)}", route=route,
-            purpose=purpose, click_s=click_s, click_real_s=click_real_s, target=target, hold=hold,
-        )
+        sortie = Sortie(crew, dock, dock.drone, order, sortie_id=f"{dock.dock_id}-{next(self._ids)}")
+        self._tasks.spawn(sortie.run(), f"sortie-{sortie.sortie_id}")
         dock.sortie = sortie
         self.sorties.append(sortie)
         del self.sorties[:-SORTIE_HISTORY]
-        self._spawn(sortie.run(), f"sortie-{sortie.sortie_id}")
         return sortie
-
-    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-        if self._tasks is None:
-            coro.close()
-            raise RuntimeError("launcher is closed")
-        task = self._tasks.create_task(coro, name=name)
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
-        return task

@@ -35,6 +35,7 @@ from docks._protocol import (
 from docks._services import DockService, ReasonCode, ServiceStatus
 from docks._settings import MqttSettings
 from docks._sim import DockFault, SimServiceError, SimulatedDock
+from docks._tasks import cancel_and_wait
 
 _log = logging.getLogger("docks.agent")
 
@@ -113,11 +114,8 @@ class DockAgent:
                     self.topics.topic(TopicKind.STATUS, self.sn), self._status(False),
                     qos=1, retain=True, timeout=self.settings.reply_timeout_s,
                 )
-        for task in [*self._ops, *([self._task] if self._task else [])]:
-            task.cancel()
-        for task in [*self._ops, *([self._task] if self._task else [])]:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for task in [*self._ops, self._task]:
+            await cancel_and_wait(task)
         self._ops.clear()
         self._task = None
 

@@ -11,7 +11,6 @@ out-of-order messages are recognised by tid, bid and timestamp, counted, and dro
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from docks._exceptions import DockError, DockTimeout, DockUnavailable, ServiceFa
 from docks._model import (
     AlarmLevel,
     DockAlarm,
-    DockReadings,
     OnlineChanged,
     ReadingsChanged,
     ServiceProgress,
@@ -49,6 +47,7 @@ from docks._protocol import (
 )
 from docks._services import DockService, ReasonCode, ServiceStatus
 from docks._settings import MqttSettings
+from docks._tasks import cancel_and_wait
 
 _log = logging.getLogger("docks.mqtt")
 
@@ -126,11 +125,8 @@ class DockBus:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         self._on_down(None)
 
     @property
@@ -375,21 +371,9 @@ class MqttDockDriver(DockDriver):
     def __init__(self, dock_id: str, bus: DockBus) -> None:
         super().__init__(dock_id)
         self._bus = bus
-        self._online = False
-        self._readings: DockReadings | None = None
         self._last_ts = -1
         self._offline_ts = -1
         self._silence: asyncio.TimerHandle | None = None
-
-    @property
-    def online(self) -> bool:
-        """True while the dock's status is online and its reports keep coming."""
-        return self._online
-
-    @property
-    def readings(self) -> DockReadings | None:
-        """The latest readings from osd and state."""
-        return self._readings
 
     async def execute(
         self,

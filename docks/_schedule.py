@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Self
+from typing import Self
 
 from docks._clock import Clock
 from docks._exceptions import LaunchAborted, LaunchRefused
@@ -25,6 +25,7 @@ from docks._schedule_model import MissedPolicy, PatrolSchedule
 from docks._settings import ScheduleSettings
 from docks._sortie import SortieState
 from docks._store import PatrolRun, RunStatus, ScheduleStore
+from docks._tasks import TaskOwner
 from geofence import MissionItem
 
 _log = logging.getLogger("docks.schedule")
@@ -54,24 +55,17 @@ class Scheduler:
         self.settings = settings or ScheduleSettings()
         self._changed = asyncio.Event()
         self._listeners: Listeners[PatrolRun] = Listeners()
-        self._tasks: asyncio.TaskGroup | None = None
-        self._running: set[asyncio.Task[None]] = set()
+        self._tasks = TaskOwner("scheduler")
 
     async def __aenter__(self) -> Self:
         await self._close_interrupted()
-        self._tasks = asyncio.TaskGroup()
-        await self._tasks.__aenter__()
+        await self._tasks.start()
         await self._catch_up()
-        self._spawn(self._loop(), "patrol-scheduler")
+        self._tasks.spawn(self._loop(), "patrol-scheduler")
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        for task in list(self._running):
-            task.cancel()
-        tasks, self._tasks = self._tasks, None
-        if tasks is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await tasks.__aexit__(None, None, None)
+        await self._tasks.aclose()
 
     def add_listener(self, callback: Callable[[PatrolRun], None]) -> Callable[[], None]:
         """Call ``callback`` with every run record written; returns its remover."""
@@ -161,7 +155,7 @@ class Scheduler:
             return
         if late:
             run.reasons.append("flown late: the station was not running at the slot")
-        self._spawn(self._fly(schedule, run), f"patrol-{run.run_id}")
+        self._tasks.spawn(self._fly(schedule, run), f"patrol-{run.run_id}")
 
     async def _fly(self, schedule: PatrolSchedule, run: PatrolRun) -> None:
         try:
@@ -215,11 +209,3 @@ class Scheduler:
             schedule_id=schedule.schedule_id, slot=slot, dock_id=schedule.dock_id,
             route_id=schedule.route_id, status=status, decided_at=self.clock.now(),
         )
-
-    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        if self._tasks is None:
-            coro.close()
-            return
-        task = self._tasks.create_task(coro, name=name)
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)

@@ -35,6 +35,7 @@ from docks._model import (
     ReadingsChanged,
 )
 from docks._services import DockService, ReasonCode
+from docks._tasks import cancel_and_wait
 
 _log = logging.getLogger("docks.sim")
 
@@ -185,10 +186,7 @@ class SimulatedDock:
 
     async def __aexit__(self, *exc: object) -> None:
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         self._tasks.clear()
         for remove in self._sensed.values():
             remove()

@@ -8,7 +8,7 @@ from typing import Any
 
 from docks._driver import DockDriver, ServiceResult
 from docks._exceptions import DockTimeout, DockUnavailable, ServiceFailed
-from docks._model import DockEvent, DockReadings, OnlineChanged, ReadingsChanged, ServiceProgress
+from docks._model import DockEvent, OnlineChanged, ReadingsChanged, ServiceProgress
 from docks._services import DockService, ReasonCode, ServiceStatus
 from docks._sim import SimServiceError, SimulatedDock
 
@@ -22,16 +22,6 @@ class SimDockDriver(DockDriver):
         self._online = True
         self._readings = sim.readings()
         self._remove = sim.add_listener(self._on_sim_event)
-
-    @property
-    def online(self) -> bool:
-        """True unless the link was cut with ``set_online(False)``."""
-        return self._online
-
-    @property
-    def readings(self) -> DockReadings | None:
-        """The simulator's latest readings."""
-        return self._readings
 
     def set_online(self, online: bool) -> None:
         """Cut or restore the (simulated) network to the dock."""

@@ -119,6 +119,18 @@ class Crew:
     real_time: Callable[[], float]
 
 
+@dataclass(frozen=True)
+class SortieOrder:
+    """What a sortie is asked to do: its route, why, when the click was, where to hold."""
+
+    route: Sequence[MissionItem]
+    purpose: str
+    click_s: float
+    click_real_s: float
+    target: tuple[float, float] | None = None
+    hold: HoldMode | None = None
+
+
 class _LinkLost(Exception):
     """The drone's link dropped while the sortie waited on it."""
 
@@ -136,28 +148,23 @@ class Sortie:
         crew: Crew,
         dock: Dock,
         drone: Drone,
+        order: SortieOrder,
         *,
         sortie_id: str,
-        route: Sequence[MissionItem],
-        purpose: str,
-        click_s: float,
-        click_real_s: float,
-        target: tuple[float, float] | None,
-        hold: HoldMode | None,
     ) -> None:
         self.crew = crew
         self.dock = dock
         self.drone = drone
-        self.route = list(route)
-        self.hold = hold
+        self.route = list(order.route)
+        self.hold = order.hold
         self.state = SortieState.PREPARING
         self._clock = crew.clock
         self._s = crew.settings.launch
-        self._click_s = click_s
-        self._click_real_s = click_real_s
+        self._click_s = order.click_s
+        self._click_real_s = order.click_real_s
         self.report = LaunchReport(
             sortie_id=sortie_id, dock_id=dock.dock_id, drone_id=drone.drone_id,
-            purpose=purpose, clicked_at=crew.clock.now(), target=target,
+            purpose=order.purpose, clicked_at=crew.clock.now(), target=order.target,
         )
         loop = asyncio.get_running_loop()
         self._airborne: asyncio.Future[None] = loop.create_future()

@@ -10,7 +10,6 @@ it cannot carry out raise ``DroneRefused``, as a real autopilot's NACK would.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Self
 from docks._clock import Clock
 from docks._drone import DronePosition, LandedState
 from docks._geo import EARTH_RADIUS_M, distance_m, offset
+from docks._tasks import cancel_and_wait
 from geofence import MavCmd, MissionItem
 
 
@@ -87,10 +87,7 @@ class ModelDrone:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
 
     # -- docks.Drone ---------------------------------------------------------------------------
 

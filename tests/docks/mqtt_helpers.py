@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -23,7 +23,9 @@ from docks import (
     SimulatedDock,
 )
 from docks._protocol import TopicKind, Topics, encode
+from docks._tasks import cancel_and_wait
 from tests.docks.drone_model import ModelDrone
+from tests.docks.waiting import wait_until
 from tests.mqtt_broker import MosquittoBroker
 
 INFO = DockInfo(dock_id="D1", lat_deg=26.42, lon_deg=111.61, drone_id="U1")
@@ -68,22 +70,9 @@ async def dock_pair(settings: DockSettings, factor: float = 50.0) -> AsyncIterat
         dock = Dock(INFO, bus.driver("D1"), clock=clock, settings=settings, drone=drone)
         pair = Pair(clock, drone, sim, agent, bus, dock)
         dock.add_listener(pair.events.append)
-        await wait_for(dock, lambda: dock.state.idle)
+        await wait_until(dock, lambda: dock.state.idle)
         yield pair
         await dock.aclose()
-
-
-async def wait_for(dock: Dock, predicate: Callable[[], bool], timeout_s: float = 10.0) -> None:
-    """Wait (real seconds) until ``predicate()``, woken by the dock's events."""
-    changed = asyncio.Event()
-    remove = dock.add_listener(lambda _e: changed.set())
-    try:
-        async with asyncio.timeout(timeout_s):
-            while not predicate():
-                changed.clear()
-                await changed.wait()
-    finally:
-        remove()
 
 
 class FakeDock:
@@ -104,10 +93,7 @@ class FakeDock:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         await self.client.__aexit__(None, None, None)
 
     async def _receive(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Self
@@ -28,6 +28,7 @@ from docks import (
 from docks._geo import offset
 from geofence import MavCmd, MissionItem
 from tests.docks.drone_model import ModelDrone
+from tests.docks.waiting import wait_until
 from tests.mqtt_broker import MosquittoBroker
 
 YONGZHOU = (26.42, 111.61)
@@ -148,14 +149,6 @@ class FleetRig:
         return self.drones[f"U{i + 1}"]
 
 
-async def wait_state(dock: Dock, predicate, timeout_s: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    """Wait (real seconds) until ``predicate(dock)``, woken by the dock's events."""
-    changed = asyncio.Event()
-    remove = dock.add_listener(lambda _e: changed.set())
-    try:
-        async with asyncio.timeout(timeout_s):
-            while not predicate(dock):
-                changed.clear()
-                await changed.wait()
-    finally:
-        remove()
+async def wait_state(dock: Dock, predicate: Callable[[Dock], bool], timeout_s: float = 10.0) -> None:
+    """Wait (real seconds) until ``predicate(dock)``."""
+    await wait_until(dock, lambda: predicate(dock), timeout_s)

@@ -26,7 +26,8 @@ from docks import (
     ServiceStatus,
 )
 from docks._protocol import TopicKind, Topics, encode, result_data
-from tests.docks.mqtt_helpers import FakeDock, dock_pair, mqtt_settings, wait_for
+from tests.docks.mqtt_helpers import FakeDock, dock_pair, mqtt_settings
+from tests.docks.waiting import wait_until
 from tests.infra import REPO_ROOT
 from tests.mqtt_broker import MosquittoBroker
 
@@ -42,7 +43,7 @@ async def test_service_replies_progress_and_completes(mqtt_broker: MosquittoBrok
         percents = [e.percent for e in progress if e.status is ServiceStatus.IN_PROGRESS]
         assert percents and percents == sorted(percents)
         assert progress[-1].status is ServiceStatus.OK
-        await wait_for(p.dock, lambda: p.dock.readings.door is DoorState.OPEN)
+        await wait_until(p.dock, lambda: p.dock.readings.door is DoorState.OPEN)
         assert audit[-1].command == "cover_open" and audit[-1].tid == result.tid
         assert audit[-1].outcome == "ok"
         assert p.bus.stats.invalid == 0
@@ -55,7 +56,7 @@ async def test_dock_failure_carries_its_reason_code_and_tid(mqtt_broker: Mosquit
             await p.dock.open_cover()
         assert raised.value.reason_code == ReasonCode.COVER_JAMMED
         assert raised.value.tid and raised.value.status == "failed"
-        await wait_for(p.dock, lambda: any(isinstance(e, DockAlarm) and e.code == "cover_jammed" for e in p.events))
+        await wait_until(p.dock, lambda: any(isinstance(e, DockAlarm) and e.code == "cover_jammed" for e in p.events))
 
 
 async def test_unknown_service_is_rejected_with_a_reason(mqtt_broker: MosquittoBroker, mqtt_prefix: str) -> None:
@@ -111,9 +112,7 @@ async def test_duplicate_and_late_replies_are_dropped(mqtt_broker: MosquittoBrok
         driver = bus.driver("D1")
         await fake.envelope(TopicKind.STATUS, "update_topo", {"online": True}, clock)
         await fake.envelope(TopicKind.OSD, "osd", {"cover_state": 0}, clock)
-        async with asyncio.timeout(5):
-            while not driver.online:
-                await asyncio.sleep(0.01)
+        await wait_until(driver, lambda: driver.online)
 
         async def answer_twice() -> None:
             req = await fake.next(TopicKind.SERVICES)
@@ -153,9 +152,7 @@ async def test_duplicate_events_count_once_and_each_is_acknowledged(mqtt_broker:
         seen: list[ServiceProgress] = []
         driver.add_listener(lambda e: seen.append(e) if isinstance(e, ServiceProgress) else None)
         await fake.envelope(TopicKind.OSD, "osd", {"cover_state": 0}, clock)
-        async with asyncio.timeout(5):
-            while not driver.online:
-                await asyncio.sleep(0.01)
+        await wait_until(driver, lambda: driver.online)
         call = asyncio.create_task(driver.execute(DockService.COVER_OPEN, timeout_s=30))
         req = await fake.next(TopicKind.SERVICES)
         await fake.envelope(TopicKind.SERVICES_REPLY, "cover_open", result_data(ServiceStatus.IN_PROGRESS),
@@ -176,9 +173,7 @@ async def test_terminal_event_before_the_reply_still_completes(mqtt_broker: Mosq
     async with FakeDock(mqtt_broker, mqtt_prefix) as fake, DockBus(settings.mqtt, clock=clock) as bus:
         driver = bus.driver("D1")
         await fake.envelope(TopicKind.OSD, "osd", {}, clock)
-        async with asyncio.timeout(5):
-            while not driver.online:
-                await asyncio.sleep(0.01)
+        await wait_until(driver, lambda: driver.online)
         call = asyncio.create_task(driver.execute(DockService.DRONE_OPEN, timeout_s=30))
         req = await fake.next(TopicKind.SERVICES)
         await fake.envelope(TopicKind.EVENTS, "drone_open", result_data(ServiceStatus.OK), clock, bid=req["bid"])
@@ -224,7 +219,7 @@ async def test_garbage_is_counted_and_the_dock_still_answers(mqtt_broker: Mosqui
 async def test_graceful_stop_reports_offline(mqtt_broker: MosquittoBroker, mqtt_prefix: str) -> None:
     async with dock_pair(mqtt_settings(mqtt_broker, mqtt_prefix)) as p:
         await p.agent.__aexit__(None, None, None)
-        await wait_for(p.dock, lambda: p.dock.state is DockState.OFFLINE)
+        await wait_until(p.dock, lambda: p.dock.state is DockState.OFFLINE)
         with pytest.raises(DockUnavailable):
             await p.dock.open_cover()
 
@@ -243,9 +238,7 @@ async def test_last_will_marks_a_killed_dock_offline_and_fails_its_pending_servi
         settings = mqtt_settings(mqtt_broker, mqtt_prefix)
         async with DockBus(settings.mqtt, clock=ScaledClock(20)) as bus:
             driver = bus.driver("DK")
-            async with asyncio.timeout(10):
-                while not driver.online:
-                    await asyncio.sleep(0.01)
+            await wait_until(driver, lambda: driver.online)
             pending = asyncio.create_task(driver.execute(DockService.COVER_OPEN, timeout_s=600))
             async with asyncio.timeout(10):
                 while bus.stats.services_sent < 1:
@@ -268,12 +261,8 @@ async def test_silence_marks_a_dock_offline(mqtt_broker: MosquittoBroker, mqtt_p
     async with FakeDock(mqtt_broker, mqtt_prefix) as fake, DockBus(settings.mqtt, clock=clock) as bus:
         driver = bus.driver("D1")
         await fake.envelope(TopicKind.OSD, "osd", {}, clock)
-        async with asyncio.timeout(5):
-            while not driver.online:
-                await asyncio.sleep(0.01)
-        async with asyncio.timeout(5):
-            while driver.online:
-                await asyncio.sleep(0.01)
+        await wait_until(driver, lambda: driver.online)
+        await wait_until(driver, lambda: not driver.online)
 
 
 async def test_status_retained_before_the_station_knew_the_dock(mqtt_broker: MosquittoBroker, mqtt_prefix: str) -> None:
@@ -310,9 +299,9 @@ async def test_broker_loss_fails_pending_services_and_the_bus_reconnects(tmp_pat
             with pytest.raises(DockError) as raised:
                 await pending
             assert raised.value.reason_code in (ReasonCode.DISCONNECTED, ReasonCode.OFFLINE)
-            await wait_for(p.dock, lambda: p.dock.state is DockState.OFFLINE)
+            await wait_until(p.dock, lambda: p.dock.state is DockState.OFFLINE)
             broker.start()
-            await wait_for(p.dock, lambda: p.dock.state.idle, timeout_s=20)
+            await wait_until(p.dock, lambda: p.dock.state.idle, timeout_s=20)
             await p.dock.start_charging()
     finally:
         broker.stop()

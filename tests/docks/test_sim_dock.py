@@ -25,20 +25,9 @@ from docks import (
 )
 from docks._sim import SimServiceError
 from tests.docks.drone_model import ModelDrone
+from tests.docks.waiting import wait_until
 
 INFO = DockInfo(dock_id="D1", lat_deg=26.42, lon_deg=111.61, drone_id="U1")
-
-
-async def wait_until(sim: SimulatedDock, predicate, timeout_s: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    changed = asyncio.Event()
-    remove = sim.add_listener(lambda _e: changed.set())
-    try:
-        async with asyncio.timeout(timeout_s):
-            while not predicate():
-                changed.clear()
-                await changed.wait()
-    finally:
-        remove()
 
 
 @pytest.fixture

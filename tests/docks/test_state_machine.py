@@ -69,16 +69,6 @@ class StaticDriver(DockDriver):
 
     def __init__(self) -> None:
         super().__init__("D1")
-        self._online = False
-        self._readings: DockReadings | None = None
-
-    @property
-    def online(self) -> bool:
-        return self._online
-
-    @property
-    def readings(self) -> DockReadings | None:
-        return self._readings
 
     def report(self, *, online: bool | None = None, **fields: Any) -> None:
         if fields:
