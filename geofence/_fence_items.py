@@ -30,7 +30,7 @@ import numpy as np
 import shapely
 
 from geofence._compiled import metric_polygons
-from geofence._exceptions import FenceItemError, GeofenceError
+from geofence._exceptions import FenceItemError, GeofenceError, ProjectionError, ZoneError
 from geofence._geo import GeoPoint, coordinate_problem
 from geofence._items import MavCmd, MavFrame, MissionItem, MissionType
 from geofence._projection import LocalProjection
@@ -101,13 +101,16 @@ def fence_items_to_zones(items: Sequence[MissionItem]) -> list[Zone]:
         if command is MavCmd.NAV_FENCE_RETURN_POINT:
             seq += 1
             continue
-        if command in _CIRCLE:
-            zone = Zone.circle(f"fence-{seq}", f"fence {_kind_word(command)} circle (item {seq})",
-                               _CIRCLE[command], item.lat_deg, item.lon_deg, _radius(item, seq),
-                               source=ZoneSource.VEHICLE)
-            span = 1
-        else:
-            zone, span = _read_polygon(items, seq)
+        try:
+            if command in _CIRCLE:
+                zone = Zone.circle(f"fence-{seq}", f"fence {_kind_word(command)} circle (item {seq})",
+                                   _CIRCLE[command], item.lat_deg, item.lon_deg, _radius(item, seq),
+                                   source=ZoneSource.VEHICLE)
+                span = 1
+            else:
+                zone, span = _read_polygon(items, seq)
+        except (ZoneError, ProjectionError) as exc:
+            raise FenceItemError(f"item {seq}: {exc}") from exc
         if zone.kind is ZoneKind.OPERATING_AREA:
             group = _group(item, seq)
             if group not in groups:
@@ -262,8 +265,11 @@ def _intersect_group(group: int, members: list[Zone]) -> list[Zone]:
         zone_lats, zone_lons = zone.all_lat_lon()
         lats += zone_lats
         lons += zone_lons
-    projection = LocalProjection.for_points(lats, lons)
-    common = shapely.intersection_all(metric_polygons(tuple(members), projection))
+    try:
+        projection = LocalProjection.for_points(lats, lons)
+        common = shapely.intersection_all(metric_polygons(tuple(members), projection))
+    except (ZoneError, ProjectionError) as exc:
+        raise FenceItemError(f"inclusion group {group}: {exc}") from exc
     parts = [p for p in shapely.get_parts(common) if isinstance(p, shapely.Polygon) and not p.is_empty]
     if not parts:
         raise FenceItemError(
