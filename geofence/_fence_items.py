@@ -8,9 +8,10 @@ least one group.
 
 What the autopilots accept (read in their sources, see the report of issue 3):
 
-- ArduPilot (AC_PolyFence_loader) stores the vertex count in a byte (at most 255 vertices a
-  polygon) and only lat/lon of the return point; its default treats all inclusion zones as an
-  intersection, a union only with the FENCE_OPTIONS "inclusion union" bit; it ignores groups.
+- ArduPilot (AC_PolyFence_loader, MissionItemProtocol_Fence) refuses a vertex count above
+  255 (MAV_MISSION_INVALID_PARAM1), stores only lat/lon (a return point reads back with
+  altitude 0, frame GLOBAL), treats all inclusion zones as an intersection unless the
+  FENCE_OPTIONS "inclusion union" bit is set, and ignores groups.
 - PX4 (navigator/geofence.cpp) requires every inclusion zone to contain home ("Geofence
   invalid, doesn't contain Home position") and intersects all inclusion zones.
 - Altitude limits are parameters, not items (ArduPilot FENCE_ALT_MAX / FENCE_ALT_MIN, PX4
@@ -42,7 +43,10 @@ _VERTEX = {MavCmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION: ZoneKind.OPERATING_AREA,
 _CIRCLE = {MavCmd.NAV_FENCE_CIRCLE_INCLUSION: ZoneKind.OPERATING_AREA,
            MavCmd.NAV_FENCE_CIRCLE_EXCLUSION: ZoneKind.NO_FLY}
 _POSITION_FRAMES = {MavFrame.GLOBAL, MavFrame.GLOBAL_INT,
-                    MavFrame.GLOBAL_RELATIVE_ALT, MavFrame.GLOBAL_RELATIVE_ALT_INT}
+                    MavFrame.GLOBAL_RELATIVE_ALT, MavFrame.GLOBAL_RELATIVE_ALT_INT,
+                    MavFrame.GLOBAL_TERRAIN_ALT, MavFrame.GLOBAL_TERRAIN_ALT_INT}
+"""Frames ArduPilot accepts for fence items (vertices use only lat/lon)."""
+_TERRAIN_FRAMES = {MavFrame.GLOBAL_TERRAIN_ALT, MavFrame.GLOBAL_TERRAIN_ALT_INT}
 _AMSL_FRAMES = {MavFrame.GLOBAL, MavFrame.GLOBAL_INT}
 
 
@@ -141,6 +145,9 @@ def return_point_from_fence_items(
     seq, item = found[0]
     _check_item(item, seq)
     alt = float(item.z)
+    if item.frame in _TERRAIN_FRAMES:
+        raise FenceItemError(f"item {seq}: return point altitude is above terrain; the station "
+                             "has no terrain model to turn it into AMSL")
     if item.frame not in _AMSL_FRAMES:
         if home_amsl_m is None:
             raise FenceItemError(

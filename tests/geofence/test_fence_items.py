@@ -123,6 +123,11 @@ def test_return_point_round_trip() -> None:
     assert return_point_from_fence_items(relative, home_amsl_m=100).alt_m == 150
     with pytest.raises(FenceItemError, match="relative to home"):
         return_point_from_fence_items(relative)
+    terrain = [dataclasses.replace(items[0], frame=MavFrame.GLOBAL_TERRAIN_ALT_INT)]
+    with pytest.raises(FenceItemError, match="above terrain"):
+        return_point_from_fence_items(terrain)
+    assert fence_items_to_zones([dataclasses.replace(i, frame=MavFrame.GLOBAL_TERRAIN_ALT)
+                                 for i in items[1:]])  # vertices in any global frame
     with pytest.raises(FenceItemError, match="at most one"):
         return_point_from_fence_items(items[:1] * 2)
 
