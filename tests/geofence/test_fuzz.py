@@ -24,6 +24,7 @@ from geofence import (
     zones_to_geojson,
     zones_to_kml,
 )
+from tests.geofence.conftest import PROPERTY
 from tests.geofence.strategies import zone_lists
 
 json_values = st.recursive(
@@ -35,7 +36,7 @@ json_values = st.recursive(
     max_leaves=30)
 
 
-@settings(max_examples=300)
+@settings(PROPERTY, max_examples=300)
 @given(json_values)
 def test_geojson_reader_refuses_garbage_with_its_error(value: object) -> None:
     try:
@@ -45,7 +46,7 @@ def test_geojson_reader_refuses_garbage_with_its_error(value: object) -> None:
         pass
 
 
-@settings(max_examples=300)
+@settings(PROPERTY, max_examples=300)
 @given(json_values)
 def test_plan_reader_refuses_garbage_with_its_error(value: object) -> None:
     try:
@@ -54,6 +55,7 @@ def test_plan_reader_refuses_garbage_with_its_error(value: object) -> None:
         pass
 
 
+@PROPERTY
 @given(zone_lists(), st.data())
 def test_mutated_geojson_fails_cleanly(zones: list, data: st.DataObject) -> None:
     text = json.dumps(zones_to_geojson(zones))
@@ -65,6 +67,7 @@ def test_mutated_geojson_fails_cleanly(zones: list, data: st.DataObject) -> None
         pass
 
 
+@PROPERTY
 @given(zone_lists(), st.data())
 def test_mutated_kml_fails_cleanly(zones: list, data: st.DataObject) -> None:
     text = zones_to_kml(zones)
@@ -76,7 +79,7 @@ def test_mutated_kml_fails_cleanly(zones: list, data: st.DataObject) -> None:
         pass
 
 
-@settings(max_examples=200)
+@settings(PROPERTY, max_examples=200)
 @given(st.binary(max_size=200))
 def test_kml_reader_refuses_random_bytes(data: bytes) -> None:
     try:
@@ -94,7 +97,7 @@ fence_items = st.builds(
     mission_type=st.sampled_from([MissionType.FENCE, MissionType.MISSION]))
 
 
-@settings(max_examples=300)
+@settings(PROPERTY, max_examples=300)
 @given(st.lists(fence_items, max_size=8))
 def test_fence_item_reader_refuses_garbage_with_its_error(items: list) -> None:
     try:
