@@ -25,7 +25,15 @@ from geofence._projection import LocalProjection
 from geofence._schedule import TimeWindow, WeeklySchedule
 from geofence._violation import Violation, ViolationKind
 from geofence._watch import AlertKind, WatchAlert, WatchResult
-from geofence._zone import AltitudeRef, CircleShape, PolygonShape, Zone, ZoneKind, ZoneSource
+from geofence._zone import (
+    AltitudeRef,
+    CircleShape,
+    PolygonShape,
+    Zone,
+    ZoneKind,
+    ZoneSource,
+    zones_near,
+)
 from geofence._zoneset import ZoneSet
 
 __all__ = [
@@ -65,6 +73,7 @@ __all__ = [
     "return_point_from_fence_items",
     "zones_from_geojson",
     "zones_from_kml",
+    "zones_near",
     "zones_to_fence_items",
     "zones_to_geojson",
     "zones_to_kml",

@@ -297,8 +297,9 @@ def _zone_gap(cz: CompiledZones, legs: Legs, leg: IntArray, zone: IntArray) -> F
 
 def _grown_envelopes(geoms: NDArray[np.object_], margin_m: float) -> NDArray[np.object_]:
     bounds = shapely.bounds(geoms)
-    return shapely.box(bounds[:, 0] - margin_m, bounds[:, 1] - margin_m,
-                       bounds[:, 2] + margin_m, bounds[:, 3] + margin_m)
+    boxes: NDArray[np.object_] = shapely.box(bounds[:, 0] - margin_m, bounds[:, 1] - margin_m,
+                                             bounds[:, 2] + margin_m, bounds[:, 3] + margin_m)
+    return boxes
 
 
 def _first_and_total(
@@ -309,7 +310,7 @@ def _first_and_total(
         return np.empty(0, np.intp), np.empty(0), np.empty(0)
     order = np.lexsort((start, key))
     keys, first = np.unique(key[order], return_index=True)
-    total = np.bincount(key, weights=extent)[keys]
+    total = np.bincount(key, weights=extent)[keys].astype(float)
     return keys, start[order][first], total
 
 
@@ -407,4 +408,5 @@ def _nearest_operating(
     if x.size == 0:
         return np.empty(0, np.intp)
     gap = shapely.distance(shapely.points(x, y)[:, None], cz.geoms[candidates][None, :])
-    return candidates[np.argmin(gap, axis=1)]
+    nearest: IntArray = candidates[np.argmin(gap, axis=1)]
+    return nearest

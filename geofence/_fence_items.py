@@ -8,9 +8,10 @@ least one group.
 
 What the autopilots accept (read in their sources, see the report of issue 3):
 
-- ArduPilot (AC_PolyFence_loader) stores the vertex count in a byte (at most 255 vertices a
-  polygon) and only lat/lon of the return point; its default treats all inclusion zones as an
-  intersection, a union only with the FENCE_OPTIONS "inclusion union" bit; it ignores groups.
+- ArduPilot (AC_PolyFence_loader, MissionItemProtocol_Fence) refuses a vertex count above
+  255 (MAV_MISSION_INVALID_PARAM1), stores only lat/lon (a return point reads back with
+  altitude 0, frame GLOBAL), treats all inclusion zones as an intersection unless the
+  FENCE_OPTIONS "inclusion union" bit is set, and ignores groups.
 - PX4 (navigator/geofence.cpp) requires every inclusion zone to contain home ("Geofence
   invalid, doesn't contain Home position") and intersects all inclusion zones.
 - Altitude limits are parameters, not items (ArduPilot FENCE_ALT_MAX / FENCE_ALT_MIN, PX4
@@ -30,7 +31,7 @@ import numpy as np
 import shapely
 
 from geofence._compiled import metric_polygons
-from geofence._exceptions import FenceItemError, GeofenceError
+from geofence._exceptions import FenceItemError, GeofenceError, ProjectionError, ZoneError
 from geofence._geo import GeoPoint, coordinate_problem
 from geofence._items import MavCmd, MavFrame, MissionItem, MissionType
 from geofence._projection import LocalProjection
@@ -42,7 +43,10 @@ _VERTEX = {MavCmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION: ZoneKind.OPERATING_AREA,
 _CIRCLE = {MavCmd.NAV_FENCE_CIRCLE_INCLUSION: ZoneKind.OPERATING_AREA,
            MavCmd.NAV_FENCE_CIRCLE_EXCLUSION: ZoneKind.NO_FLY}
 _POSITION_FRAMES = {MavFrame.GLOBAL, MavFrame.GLOBAL_INT,
-                    MavFrame.GLOBAL_RELATIVE_ALT, MavFrame.GLOBAL_RELATIVE_ALT_INT}
+                    MavFrame.GLOBAL_RELATIVE_ALT, MavFrame.GLOBAL_RELATIVE_ALT_INT,
+                    MavFrame.GLOBAL_TERRAIN_ALT, MavFrame.GLOBAL_TERRAIN_ALT_INT}
+"""Frames ArduPilot accepts for fence items (vertices use only lat/lon)."""
+_TERRAIN_FRAMES = {MavFrame.GLOBAL_TERRAIN_ALT, MavFrame.GLOBAL_TERRAIN_ALT_INT}
 _AMSL_FRAMES = {MavFrame.GLOBAL, MavFrame.GLOBAL_INT}
 
 
@@ -101,13 +105,16 @@ def fence_items_to_zones(items: Sequence[MissionItem]) -> list[Zone]:
         if command is MavCmd.NAV_FENCE_RETURN_POINT:
             seq += 1
             continue
-        if command in _CIRCLE:
-            zone = Zone.circle(f"fence-{seq}", f"fence {_kind_word(command)} circle (item {seq})",
-                               _CIRCLE[command], item.lat_deg, item.lon_deg, _radius(item, seq),
-                               source=ZoneSource.VEHICLE)
-            span = 1
-        else:
-            zone, span = _read_polygon(items, seq)
+        try:
+            if command in _CIRCLE:
+                zone = Zone.circle(f"fence-{seq}", f"fence {_kind_word(command)} circle (item {seq})",
+                                   _CIRCLE[command], item.lat_deg, item.lon_deg, _radius(item, seq),
+                                   source=ZoneSource.VEHICLE)
+                span = 1
+            else:
+                zone, span = _read_polygon(items, seq)
+        except (ZoneError, ProjectionError) as exc:
+            raise FenceItemError(f"item {seq}: {exc}") from exc
         if zone.kind is ZoneKind.OPERATING_AREA:
             group = _group(item, seq)
             if group not in groups:
@@ -138,6 +145,9 @@ def return_point_from_fence_items(
     seq, item = found[0]
     _check_item(item, seq)
     alt = float(item.z)
+    if item.frame in _TERRAIN_FRAMES:
+        raise FenceItemError(f"item {seq}: return point altitude is above terrain; the station "
+                             "has no terrain model to turn it into AMSL")
     if item.frame not in _AMSL_FRAMES:
         if home_amsl_m is None:
             raise FenceItemError(
@@ -262,8 +272,11 @@ def _intersect_group(group: int, members: list[Zone]) -> list[Zone]:
         zone_lats, zone_lons = zone.all_lat_lon()
         lats += zone_lats
         lons += zone_lons
-    projection = LocalProjection.for_points(lats, lons)
-    common = shapely.intersection_all(metric_polygons(tuple(members), projection))
+    try:
+        projection = LocalProjection.for_points(lats, lons)
+        common = shapely.intersection_all(metric_polygons(tuple(members), projection))
+    except (ZoneError, ProjectionError) as exc:
+        raise FenceItemError(f"inclusion group {group}: {exc}") from exc
     parts = [p for p in shapely.get_parts(common) if isinstance(p, shapely.Polygon) and not p.is_empty]
     if not parts:
         raise FenceItemError(

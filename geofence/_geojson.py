@@ -19,7 +19,13 @@ import numpy as np
 
 from geofence._exceptions import GeoJSONError
 from geofence._geo import geodesic_distance_m
-from geofence._props import check_lat_lon, number, zone_from_properties, zone_properties
+from geofence._props import (
+    ReadContext,
+    check_lat_lon,
+    number,
+    zone_from_properties,
+    zone_properties,
+)
 from geofence._zone import CircleShape, PolygonShape, Zone, ZoneKind, ZoneSource
 
 MAX_DOCUMENT_BYTES = 50_000_000
@@ -115,21 +121,22 @@ def _feature_zones(
     if not isinstance(geometry, Mapping):
         raise GeoJSONError(f"{where}: has no geometry")
     kind, coords = geometry.get("type"), geometry.get("coordinates")
-    common = {"where": where, "error": GeoJSONError, "default_kind": default_kind,
-              "source": source, "source_detail": source_detail}
+    context = ReadContext(GeoJSONError, default_kind, source, source_detail)
     if kind == "Point":
         if "radius_m" not in props:
             raise GeoJSONError(f"{where}: a Point zone needs a 'radius_m' property (a circle)")
         lat, lon = _position(coords, where)
         radius = number(props["radius_m"], "radius_m", where, GeoJSONError)
-        return [zone_from_properties(props, CircleShape(lat, lon, radius), zone_id=zone_id, **common)]
+        return [zone_from_properties(props, CircleShape(lat, lon, radius), zone_id=zone_id,
+                                     where=where, context=context)]
     if kind == "Polygon":
-        return [zone_from_properties(props, _polygon(coords, where), zone_id=zone_id, **common)]
+        return [zone_from_properties(props, _polygon(coords, where), zone_id=zone_id, where=where,
+                                     context=context)]
     if kind == "MultiPolygon":
         if not isinstance(coords, list) or not coords:
             raise GeoJSONError(f"{where}: MultiPolygon coordinates are not a list of polygons")
         return [zone_from_properties(props, _polygon(part, f"{where} part {k + 1}"),
-                                     zone_id=f"{zone_id}/{k + 1}", **common)
+                                     zone_id=f"{zone_id}/{k + 1}", where=where, context=context)
                 for k, part in enumerate(coords)]
     raise GeoJSONError(f"{where}: geometry type {kind!r} is not a zone (Polygon, MultiPolygon, "
                        "or Point with radius_m)")

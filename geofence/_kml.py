@@ -28,6 +28,7 @@ import numpy as np
 from geofence._exceptions import KMLError
 from geofence._geo import geodesic_circles, geodesic_distance_m
 from geofence._props import (
+    ReadContext,
     check_lat_lon,
     number,
     schedule_from_dict,
@@ -147,12 +148,11 @@ def _placemark(
     if len(geometries) != 1:
         raise KMLError(f"{where}: has {len(geometries)} geometries; a zone placemark needs exactly one")
     shapes = _shapes(geometries[0], props, where)
-    common = {"error": KMLError, "default_kind": default_kind, "source": source,
-              "source_detail": source_detail}
+    context = ReadContext(KMLError, default_kind, source, source_detail)
     if len(shapes) == 1:
-        return [zone_from_properties(props, shapes[0], zone_id=zone_id, where=where, **common)]
+        return [zone_from_properties(props, shapes[0], zone_id=zone_id, where=where, context=context)]
     return [zone_from_properties(props, shape, zone_id=f"{zone_id}/{k + 1}",
-                                 where=f"{where} part {k + 1}", **common)
+                                 where=f"{where} part {k + 1}", context=context)
             for k, shape in enumerate(shapes)]
 
 
@@ -185,7 +185,8 @@ def _shapes(geometry: ET.Element, props: dict[str, Any], where: str) -> list[Cir
 
 
 def _polygon(element: ET.Element, where: str) -> PolygonShape:
-    outer, inner = [], []
+    outer: list[tuple[tuple[float, float], ...]] = []
+    inner: list[tuple[tuple[float, float], ...]] = []
     for child in element:
         tag = _local(child.tag)
         if tag in ("outerBoundaryIs", "innerBoundaryIs"):

@@ -126,6 +126,27 @@ class LocalProjection:
             return float(lats), float(lons)
         return np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
 
+    def covers(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> NDArray[np.bool_]:
+        """Which positions lie within the accurate radius (False for NaN or out-of-range ones)."""
+        return self.to_metres_where_accurate(lat_deg, lon_deg)[2]
+
+    def to_metres_where_accurate(
+        self, lat_deg: ArrayLike, lon_deg: ArrayLike
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+        """Metres east and north, and which of them are accurate (within the radius, valid).
+
+        Unlike :meth:`to_metres` this never raises: use the mask to drop the rest.
+        """
+        lats = np.atleast_1d(np.asarray(lat_deg, dtype=float))
+        lons = np.atleast_1d(np.asarray(lon_deg, dtype=float))
+        valid = np.isfinite(lats) & np.isfinite(lons) & (np.abs(lats) <= 90) & (np.abs(lons) <= 180)
+        x, y = self._forward.transform(np.where(valid, lons, 0.0), np.where(valid, lats, 0.0))
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        with np.errstate(invalid="ignore"):
+            accurate: NDArray[np.bool_] = valid & (np.hypot(x, y) <= self.max_radius_m)
+        return x, y, accurate
+
     def _check_radius(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> None:
         limit = self.max_radius_m * _RADIUS_SLACK
         distance = np.hypot(x, y)

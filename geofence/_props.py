@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
@@ -27,6 +28,16 @@ _LOOKS_LIKE_OURS = re.compile(r"floor|ceil|radius|alt|kind|schedule|zone", re.IG
 """Unknown keys that look like a misspelt zone attribute are refused rather than ignored."""
 
 ErrorFactory = Callable[[str], FormatError]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadContext:
+    """How a reader builds zones: its error type and the defaults the caller chose."""
+
+    error: ErrorFactory
+    default_kind: ZoneKind | None
+    source: ZoneSource
+    source_detail: str
 
 
 def zone_properties(zone: Zone) -> dict[str, Any]:
@@ -63,10 +74,11 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
 
 
 def zone_from_properties(
-    props: Mapping[str, Any], shape: Shape, *, zone_id: str, where: str, error: ErrorFactory,
-    default_kind: ZoneKind | None, source: ZoneSource, source_detail: str,
+    props: Mapping[str, Any], shape: Shape, *, zone_id: str, where: str, context: ReadContext,
 ) -> Zone:
-    """A zone from properties and a shape; any problem becomes ``error`` naming ``where``."""
+    """A zone from properties and a shape; any problem becomes the reader's error naming ``where``."""
+    error, default_kind = context.error, context.default_kind
+    source, source_detail = context.source, context.source_detail
     unknown = [k for k in props if k not in KNOWN_KEYS and _LOOKS_LIKE_OURS.search(k)]
     if unknown:
         raise error(f"{where}: unknown property {unknown[0]!r} (known: {', '.join(sorted(KNOWN_KEYS))})")

@@ -63,6 +63,8 @@ class WatchResult:
     leaving_operating_area: NDArray[np.bool_]
     time_to_exit_s: NDArray[np.float64]
     _make_alerts: Callable[[], tuple[WatchAlert, ...]] = field(repr=False, compare=False)
+    beyond_projection: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
+    """Vehicles too far from the zone set's area to project: near no zone, not checked further."""
 
     @cached_property
     def alerts(self) -> tuple[WatchAlert, ...]:

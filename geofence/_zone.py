@@ -22,6 +22,7 @@ from geofence._exceptions import GeofenceError, ZoneError
 from geofence._geo import (
     EARTH_MEAN_RADIUS_M,
     coordinate_problem,
+    geodesic_distance_m,
     gnomonic_inverse,
     gnomonic_plane,
     spherical_centre,
@@ -273,3 +274,25 @@ def check_unique_ids(zones: Iterable[Zone]) -> None:
         if zone.id in seen:
             raise ZoneError(zone.label, f"id is also used by zone {seen[zone.id].name!r}")
         seen[zone.id] = zone
+
+
+def zones_near(zones: Iterable[Zone], lat_deg: float, lon_deg: float, radius_m: float) -> list[Zone]:
+    """The zones any part of which lies within ``radius_m`` of a position (e.g. one area's share
+    of a national list, small enough for one :class:`ZoneSet`)."""
+    problem = coordinate_problem(lat_deg, lon_deg)
+    if problem:
+        raise GeofenceError(f"zones_near centre: {problem}")
+    if not (math.isfinite(radius_m) and radius_m > 0):
+        raise GeofenceError(f"zones_near radius {radius_m} must be a positive number of metres")
+    chosen = []
+    for zone in zones:
+        if isinstance(zone.shape, CircleShape):
+            lat_c, lon_c = zone.shape.center_lat_deg, zone.shape.center_lon_deg
+            reach = zone.shape.radius_m
+        else:
+            lats, lons = zone.all_lat_lon()
+            lat_c, lon_c, angle = spherical_centre(lats, lons)
+            reach = angle * EARTH_MEAN_RADIUS_M * 1.01  # mean sphere: allow for the ellipsoid
+        if float(geodesic_distance_m(lat_deg, lon_deg, lat_c, lon_c)) - reach <= radius_m:
+            chosen.append(zone)
+    return chosen

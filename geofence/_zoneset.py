@@ -121,7 +121,10 @@ class ZoneSet:
 
         Positions are WGS84 with altitude AMSL, velocities metres per second north, east and up;
         each vehicle is assumed to keep its velocity for ``horizon_s``. ``home_amsl_m`` is one
-        home altitude for all or one per vehicle (NaN where unknown).
+        home altitude for all or one per vehicle (NaN where unknown). A vehicle beyond the
+        projection's radius cannot be near any zone of the set; it is flagged in
+        ``beyond_projection`` and reported outside the operating area (if the set has one)
+        instead of failing the whole tick.
         """
         if not (math.isfinite(horizon_s) and horizon_s > 0):
             raise GeofenceError(f"horizon_s {horizon_s} must be a positive number of seconds")
@@ -134,15 +137,20 @@ class ZoneSet:
         _check_vehicles(lat, lon, alt, v_n, v_e, v_u)
         if self._compiled is None or n == 0:
             return _quiet_result(n)
-        x0, y0 = self.projection.to_metres(lat, lon)  # type: ignore[union-attr]
+        home = _homes(home_amsl_m, n)
+        x_all, y_all, accurate = self.projection.to_metres_where_accurate(lat, lon)  # type: ignore[union-attr]
+        near = np.flatnonzero(accurate)
+        lat, lon, alt, v_n, v_e, v_u = (a[near] for a in (lat, lon, alt, v_n, v_e, v_u))
+        x0, y0 = x_all[near], y_all[near]
         east, north = self._grid_axes(lat, lon, x0, y0)
         dx = horizon_s * (v_e * east[0] + v_n * north[0])
         dy = horizon_s * (v_e * east[1] + v_n * north[1])
-        home = _homes(home_amsl_m, n)
-        legs = Legs.build(x0, y0, alt, x0 + dx, y0 + dy, alt + horizon_s * v_u, home)
+        legs = Legs.build(x0, y0, alt, x0 + dx, y0 + dy, alt + horizon_s * v_u, home[near])
         active = self._compiled.active_mask(_moment(at))
         found = evaluate(self._compiled, legs, active, margin_m, indexed=self.indexed)
-        return self._watch_result(found, legs, n, horizon_s)
+        far = np.ones(n, bool)
+        far[near] = False
+        return self._watch_result(found, legs, near, far, arrays, horizon_s)
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -202,42 +210,62 @@ class ZoneSet:
         nx, ny = nx / norm, ny / norm
         return (ny, -nx), (nx, ny)
 
-    def _watch_result(self, found: Findings, legs: Legs, n: int, horizon_s: float) -> WatchResult:
+    def _watch_result(
+        self, found: Findings, legs: Legs, near: NDArray[np.intp], far: NDArray[np.bool_],
+        vehicles: list[NDArray[np.float64]], horizon_s: float,
+    ) -> WatchResult:
+        n = far.size
+        vehicle = near[found.leg]
         time_s = found.s * horizon_s
         now = found.s <= _NOW_S
         band = np.isin(found.kind, _BAND_KINDS)
         outside = found.kind == CODE[ViolationKind.OUTSIDE_OPERATING_AREA]
         inside = np.zeros(n, bool)
-        inside[found.leg[band & now]] = True
+        inside[vehicle[band & now]] = True
         time_to_breach = np.full(n, math.inf)
-        np.minimum.at(time_to_breach, found.leg[band], np.where(now[band], 0.0, time_s[band]))
+        np.minimum.at(time_to_breach, vehicle[band], np.where(now[band], 0.0, time_s[band]))
         breach_zone = np.full(n, None, dtype=object)
-        first = band & (np.where(now, 0.0, time_s) == time_to_breach[found.leg])
+        first = band & (np.where(now, 0.0, time_s) == time_to_breach[vehicle])
         for row in np.flatnonzero(first)[::-1]:  # rows are sorted; keep each vehicle's first
-            breach_zone[found.leg[row]] = self._zones[found.zone[row]].id
-        outside_now = np.zeros(n, bool)
-        outside_now[found.leg[outside & now]] = True
-        time_to_exit = np.full(n, math.inf)
-        np.minimum.at(time_to_exit, found.leg[outside], np.where(now[outside], 0.0, time_s[outside]))
+            breach_zone[vehicle[row]] = self._zones[found.zone[row]].id
+        has_areas = self._compiled is not None and self._compiled.operating_indices.size > 0
+        outside_now = far & has_areas
+        outside_now[vehicle[outside & now]] = True
+        time_to_exit = np.where(outside_now, 0.0, math.inf)
+        np.minimum.at(time_to_exit, vehicle[outside], np.where(now[outside], 0.0, time_s[outside]))
         leaving = np.isfinite(time_to_exit) & ~outside_now
-        return WatchResult(inside, np.isfinite(time_to_breach) & ~inside, time_to_breach,
-                           breach_zone, outside_now, leaving, time_to_exit,
-                           lambda: self._alerts(found, legs, horizon_s))
+        far_alerts = np.flatnonzero(far & has_areas)
+        return WatchResult(
+            inside, np.isfinite(time_to_breach) & ~inside, time_to_breach, breach_zone,
+            outside_now, leaving, time_to_exit,
+            lambda: self._alerts(found, legs, vehicle, far_alerts, vehicles, horizon_s), far)
 
-    def _alerts(self, found: Findings, legs: Legs, horizon_s: float) -> tuple[WatchAlert, ...]:
-        if found.leg.size == 0:
-            return ()
-        lat, lon, alt = self._places(found, legs)
+    def _alerts(
+        self, found: Findings, legs: Legs, vehicle: NDArray[np.intp], far: NDArray[np.intp],
+        vehicles: list[NDArray[np.float64]], horizon_s: float,
+    ) -> tuple[WatchAlert, ...]:
+        alerts: list[WatchAlert] = []
         zones = self._zones
-        return tuple(
-            WatchAlert(
-                vehicle_index=int(found.leg[i]),
-                alert=_alert_kind(int(found.kind[i]), bool(found.s[i] <= _NOW_S)),
-                violation=KIND_BY_CODE[found.kind[i]], zone_id=zones[found.zone[i]].id,
-                zone_name=zones[found.zone[i]].name,
-                time_to_breach_s=0.0 if found.s[i] <= _NOW_S else float(found.s[i] * horizon_s),
-                lat_deg=float(lat[i]), lon_deg=float(lon[i]), alt_m=float(alt[i]))
-            for i in range(found.leg.size))
+        if found.leg.size:
+            lat, lon, alt = self._places(found, legs)
+            alerts += [
+                WatchAlert(
+                    vehicle_index=int(vehicle[i]),
+                    alert=_alert_kind(int(found.kind[i]), bool(found.s[i] <= _NOW_S)),
+                    violation=KIND_BY_CODE[found.kind[i]], zone_id=zones[found.zone[i]].id,
+                    zone_name=zones[found.zone[i]].name,
+                    time_to_breach_s=0.0 if found.s[i] <= _NOW_S else float(found.s[i] * horizon_s),
+                    lat_deg=float(lat[i]), lon_deg=float(lon[i]), alt_m=float(alt[i]))
+                for i in range(found.leg.size)]
+        if far.size:
+            area = zones[int(self._compiled.operating_indices[0])]  # type: ignore[union-attr]
+            alerts += [
+                WatchAlert(int(v), AlertKind.OUTSIDE_OPERATING_AREA,
+                           ViolationKind.OUTSIDE_OPERATING_AREA, area.id, area.name, 0.0,
+                           float(vehicles[0][v]), float(vehicles[1][v]), float(vehicles[2][v]))
+                for v in far]
+            alerts.sort(key=lambda a: (a.vehicle_index, a.time_to_breach_s))
+        return tuple(alerts)
 
 
 def _alert_kind(kind_code: int, now: bool) -> AlertKind:
@@ -253,7 +281,7 @@ def _quiet_result(n: int) -> WatchResult:
     no = np.zeros(n, bool)
     never = np.full(n, math.inf)
     return WatchResult(no, no.copy(), never, np.full(n, None, dtype=object), no.copy(), no.copy(),
-                       never.copy(), tuple)
+                       never.copy(), tuple, no.copy())
 
 
 def _moment(at: datetime | None) -> datetime:

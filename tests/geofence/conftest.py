@@ -10,8 +10,9 @@ from hypothesis import settings
 
 from geofence._geo import WGS84_GEOD
 
-settings.register_profile("geofence", deadline=None, max_examples=60, derandomize=True)
-settings.load_profile("geofence")
+PROPERTY = settings(deadline=None, max_examples=60, derandomize=True)
+"""Settings of every geofence property test: deterministic, no deadline (first calls warm
+pyproj and GEOS). Applied per test, so other packages' hypothesis settings are untouched."""
 
 YONGZHOU = (26.42, 111.61)
 AT = datetime(2024, 6, 3, 4, 0, tzinfo=UTC)  # a Monday, 12:00 in Asia/Shanghai

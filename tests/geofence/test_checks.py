@@ -237,3 +237,30 @@ def test_given_projection_covers_a_wider_area() -> None:
     zones = ZoneSet([prison()], projection=projection)
     assert kinds(zones.check_point(at_m(0, 0), at=AT)) == [("prison", K.INSIDE_NO_FLY)]
     assert zones.check_point(GeoPoint(LAT, LON + 1.5, 10), at=AT) == []
+
+
+# -- the ends of the map ---------------------------------------------------------------------
+
+def test_zone_straddling_the_antimeridian() -> None:
+    island = Zone.polygon("fiji", "Taveuni strait", ZoneKind.NO_FLY,
+                          [(-16.9, 179.95), (-16.9, -179.95), (-17.0, -179.95), (-17.0, 179.95)])
+    zones = ZoneSet([island])
+    assert kinds(zones.check_point(GeoPoint(-16.95, 180.0, 50), at=AT)) == [("fiji", K.INSIDE_NO_FLY)]
+    assert kinds(zones.check_point(GeoPoint(-16.95, -179.99, 50), at=AT)) == [("fiji", K.INSIDE_NO_FLY)]
+    assert zones.check_point(GeoPoint(-16.95, 179.9, 50), at=AT) == []
+    [v] = zones.check_route([GeoPoint(-16.95, 179.9, 50), GeoPoint(-16.95, -179.9, 50)], at=AT)
+    assert v.kind is K.INSIDE_NO_FLY and v.along_leg_m == pytest.approx(5_325, rel=0.01)
+    assert v.lon_deg == pytest.approx(179.95, abs=1e-6)
+
+
+def test_zone_around_the_north_pole() -> None:
+    ring = [(89.9, lon) for lon in (-180.0, -90.0, 0.0, 90.0)]
+    cap = Zone.polygon("pole", "Pole", ZoneKind.NO_FLY, ring)
+    zones = ZoneSet([cap])
+    assert kinds(zones.check_point(GeoPoint(90.0, 0.0, 10), at=AT)) == [("pole", K.INSIDE_NO_FLY)]
+    assert kinds(zones.check_point(GeoPoint(89.95, 135.0, 10), at=AT)) == [("pole", K.INSIDE_NO_FLY)]
+    assert zones.check_point(GeoPoint(89.8, 45.0, 10), at=AT) == []
+    [v] = zones.check_route([GeoPoint(89.8, 0.0, 10), GeoPoint(89.8, 180.0, 10)], at=AT)
+    assert v.kind is K.INSIDE_NO_FLY  # the leg crosses the pole, through the zone
+    circle = ZoneSet([Zone.circle("c", "C", ZoneKind.NO_FLY, 89.99, 60.0, 5_000)])
+    assert circle.check_point(GeoPoint(90.0, 0.0, 10), at=AT)

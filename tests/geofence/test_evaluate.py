@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from geofence._evaluate import Legs
 from geofence._pieces import circle_pieces, polygon_pieces
+from tests.geofence.conftest import PROPERTY
 
 coord = st.floats(-1_000, 1_000)
 
@@ -39,6 +40,7 @@ def star_polygons(draw: st.DrawFn) -> shapely.Polygon:
     return polygon
 
 
+@PROPERTY
 @given(star_polygons(), st.lists(st.tuples(coord, coord, coord, coord), min_size=1, max_size=20))
 def test_polygon_pieces_match_a_geos_overlay(polygon: shapely.Polygon, segments: list) -> None:
     legs = _legs(segments)
@@ -56,6 +58,7 @@ def test_polygon_pieces_match_a_geos_overlay(polygon: shapely.Polygon, segments:
         assert first * legs.length[k] == pytest.approx(entry, abs=1e-6)
 
 
+@PROPERTY
 @given(st.floats(-500, 500), st.floats(-500, 500), st.floats(1, 400),
        st.lists(st.tuples(coord, coord, coord, coord), min_size=1, max_size=20))
 def test_circle_pieces_are_exact(cx: float, cy: float, r: float, segments: list) -> None:

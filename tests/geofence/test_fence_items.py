@@ -25,7 +25,7 @@ from geofence import (
     return_point_from_fence_items,
     zones_to_fence_items,
 )
-from tests.geofence.conftest import AT, YONGZHOU, offset, ring, square
+from tests.geofence.conftest import AT, PROPERTY, YONGZHOU, offset, ring, square
 
 LAT, LON = YONGZHOU
 
@@ -63,6 +63,7 @@ def test_round_trip_keeps_shapes_and_kinds() -> None:
         assert abs(lat - lat2) <= 0.5e-7 and abs(lon - lon2) <= 0.5e-7
 
 
+@PROPERTY
 @given(st.lists(st.tuples(st.floats(0, 360), st.floats(0, 30_000), st.floats(5, 3_000),
                           st.booleans(), st.booleans()), min_size=1, max_size=12))
 def test_round_trip_property(specs: list) -> None:
@@ -123,6 +124,11 @@ def test_return_point_round_trip() -> None:
     assert return_point_from_fence_items(relative, home_amsl_m=100).alt_m == 150
     with pytest.raises(FenceItemError, match="relative to home"):
         return_point_from_fence_items(relative)
+    terrain = [dataclasses.replace(items[0], frame=MavFrame.GLOBAL_TERRAIN_ALT_INT)]
+    with pytest.raises(FenceItemError, match="above terrain"):
+        return_point_from_fence_items(terrain)
+    assert fence_items_to_zones([dataclasses.replace(i, frame=MavFrame.GLOBAL_TERRAIN_ALT)
+                                 for i in items[1:]])  # vertices in any global frame
     with pytest.raises(FenceItemError, match="at most one"):
         return_point_from_fence_items(items[:1] * 2)
 

@@ -9,12 +9,13 @@ import pytest
 from hypothesis import given
 
 from geofence import GeoJSONError, ZoneKind, ZoneSource, zones_from_geojson, zones_to_geojson
-from tests.geofence.conftest import YONGZHOU, square
+from tests.geofence.conftest import PROPERTY, YONGZHOU, square
 from tests.geofence.strategies import same_zone, zone_lists
 
 LAT, LON = YONGZHOU
 
 
+@PROPERTY
 @given(zone_lists())
 def test_round_trip_keeps_every_attribute(zones: list) -> None:
     text = json.dumps(zones_to_geojson(zones))

@@ -10,12 +10,13 @@ import pytest
 from hypothesis import given
 
 from geofence import KMLError, TimeWindow, ZoneKind, zones_from_kml, zones_to_kml
-from tests.geofence.conftest import YONGZHOU, square
+from tests.geofence.conftest import PROPERTY, YONGZHOU, square
 from tests.geofence.strategies import same_zone, zone_lists
 
 LAT, LON = YONGZHOU
 
 
+@PROPERTY
 @given(zone_lists())
 def test_round_trip_keeps_every_attribute(zones: list) -> None:
     back = zones_from_kml(zones_to_kml(zones))

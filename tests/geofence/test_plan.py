@@ -18,7 +18,7 @@ from geofence import (
     geofence_section_from_plan,
     geofence_section_to_plan,
 )
-from tests.geofence.conftest import AT, YONGZHOU, offset, square
+from tests.geofence.conftest import AT, PROPERTY, YONGZHOU, offset, square
 from tests.geofence.strategies import zone_lists
 
 LAT, LON = YONGZHOU
@@ -48,6 +48,7 @@ def test_written_section_has_qgc_layout() -> None:
     assert out == QGC_SECTION
 
 
+@PROPERTY
 @given(zone_lists(horizontal=True))
 def test_round_trip_keeps_shapes_and_kinds(zones: list) -> None:
     back = geofence_section_from_plan(json.loads(json.dumps(geofence_section_to_plan(zones)))).zones

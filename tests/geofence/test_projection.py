@@ -11,12 +11,13 @@ from hypothesis import strategies as st
 
 from geofence import LocalProjection, ProjectionError
 from geofence._geo import geodesic_distance_m
-from tests.geofence.conftest import offset
+from tests.geofence.conftest import PROPERTY, offset
 
 lats = st.floats(-90.0, 90.0)
 lons = st.floats(-180.0, 180.0)
 
 
+@PROPERTY
 @given(lats, lons, st.lists(st.tuples(st.floats(0, 360), st.floats(0, 199_000)), min_size=1, max_size=20))
 def test_round_trip_under_a_centimetre_anywhere(lat: float, lon: float, offsets: list) -> None:
     projection = LocalProjection.for_center(lat, lon)
@@ -28,6 +29,7 @@ def test_round_trip_under_a_centimetre_anywhere(lat: float, lon: float, offsets:
     assert geodesic_distance_m(p_lat, p_lon, back_lat, back_lon).max() < 0.01
 
 
+@PROPERTY
 @given(lats, lons, st.floats(0, 360), st.floats(1, 150_000))
 def test_distance_from_centre_within_half_a_permille(lat: float, lon: float, az: float, d: float) -> None:
     projection = LocalProjection.for_center(lat, lon)

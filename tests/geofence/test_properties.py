@@ -6,7 +6,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from geofence import GeoPoint, ViolationKind, Zone, ZoneKind, ZoneSet
-from tests.geofence.conftest import AT, offset, ring
+from tests.geofence.conftest import AT, PROPERTY, offset, ring
 
 lats = st.floats(-89.5, 89.5)
 lons = st.floats(-180.0, 180.0)
@@ -33,6 +33,7 @@ def zone_shapes(draw: st.DrawFn, kind: ZoneKind) -> tuple[Zone, float, float, fl
     return zone, lat, lon, radius * 0.5, radius * 1.01
 
 
+@PROPERTY
 @given(zone_shapes(ZoneKind.NO_FLY), st.floats(0, 1), st.floats(0, 360), st.floats(0, 360),
        st.floats(2.0, 3.0), st.floats(2.0, 3.0), st.floats(0, 500))
 def test_leg_through_a_zone_between_legal_waypoints_is_always_caught(
@@ -50,6 +51,7 @@ def test_leg_through_a_zone_between_legal_waypoints_is_always_caught(
     assert [(v.kind, v.leg_index) for v in violations] == [(ViolationKind.INSIDE_NO_FLY, 0)]
 
 
+@PROPERTY
 @given(zone_shapes(ZoneKind.OPERATING_AREA),
        st.lists(st.tuples(st.floats(0, 360), st.floats(0, 0.98), st.floats(-100, 3000)),
                 min_size=1, max_size=30))
@@ -61,6 +63,7 @@ def test_route_inside_an_operating_area_with_no_zones_always_passes(
     assert ZoneSet([zone]).check_route(route, at=AT) == []
 
 
+@PROPERTY
 @given(st.floats(-89.9, 89.9), lons, st.floats(1.0, 100_000.0), st.floats(0, 360),
        st.sampled_from([ZoneKind.NO_FLY, ZoneKind.OPERATING_AREA]))
 def test_circle_radius_is_right_to_a_tenth_of_a_percent_at_any_latitude(
@@ -100,6 +103,7 @@ def zone_lists(draw: st.DrawFn) -> tuple[float, float, list[Zone]]:
     return lat, lon, zones
 
 
+@PROPERTY
 @given(zone_lists(), st.lists(st.tuples(st.floats(0, 360), st.floats(0, 10_000), st.floats(0, 300)),
                               min_size=1, max_size=25),
        st.sampled_from([0.0, 25.0]))

@@ -122,3 +122,18 @@ def test_empty_tick_and_empty_zone_set() -> None:
     assert zones().watch([], [], [], [], [], [], at=AT).alerts == ()
     result = ZoneSet([]).watch([LAT], [LON], [100], [0], [0], [0], at=AT)
     assert not result.any_alert[0]
+
+
+def test_a_vehicle_beyond_the_projection_does_not_fail_the_tick() -> None:
+    zs = zones()
+    result = zs.watch([LAT, 40.0], [LON, 116.0], [120, 120], [0, 0], [0, 0], [0, 0], at=AT,
+                      home_amsl_m=100.0)
+    assert result.beyond_projection.tolist() == [False, True]
+    assert result.inside.tolist() == [True, False]
+    assert result.outside_operating_area.tolist() == [False, True]
+    far = [a for a in result.alerts if a.vehicle_index == 1]
+    assert [(a.alert, a.zone_id, a.lat_deg) for a in far] == [
+        (AlertKind.OUTSIDE_OPERATING_AREA, "city", 40.0)]
+    no_area = ZoneSet([Zone.circle("prison", "Prison", ZoneKind.NO_FLY, LAT, LON, 500)])
+    quiet = no_area.watch([40.0], [116.0], [120], [0], [0], [0], at=AT)
+    assert quiet.beyond_projection[0] and not quiet.any_alert[0] and quiet.alerts == ()

@@ -171,3 +171,16 @@ def test_bad_weekly_schedules(kw: dict, message: str) -> None:
 def test_zone_refuses_a_schedule_of_the_wrong_type() -> None:
     with pytest.raises(ZoneError, match="not a TimeWindow"):
         polygon(GOOD, schedule="weekdays")
+
+
+def test_zones_near_picks_one_areas_share_of_a_national_list() -> None:
+    from geofence import zones_near
+
+    beijing = Zone.circle("pek", "Capital airport", ZoneKind.NO_FLY, 40.08, 116.58, 8_000)
+    local = Zone.polygon("hall", "Hall", ZoneKind.NO_FLY, GOOD)
+    edge = Zone.circle("edge", "Edge", ZoneKind.NO_FLY, LAT + 0.5, LON, 3_000)  # ~55 km away
+    assert zones_near([beijing, local, edge], LAT, LON, 50_000) == [local]
+    assert zones_near([beijing, local, edge], LAT, LON, 53_000) == [local, edge]
+    assert len(ZoneSet(zones_near([beijing, local, edge], LAT, LON, 100_000))) == 2
+    with pytest.raises(GeofenceError, match="radius"):
+        zones_near([local], LAT, LON, 0)
