@@ -80,7 +80,7 @@ def polygon_pieces(
     ex, ey = bx - ax, by - ay
     denom = dx * ey - dy * ex
     qx, qy = ax - x0, ay - y0
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         t = (qx * ey - qy * ex) / denom
         u = (qx * dy - qy * dx) / denom
     cross = (denom != 0) & (u >= 0) & (u <= 1) & (t > 0) & (t < 1)
@@ -102,7 +102,7 @@ def polygon_pieces(
     r = np.repeat(np.arange(iv_item.size), per_iv)
     e = first_edge[iv_item][r] + (np.arange(r.size) - np.repeat(np.cumsum(per_iv) - per_iv, per_iv))
     straddle = (ay[e] > my[r]) != (by[e] > my[r])
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         x_cross = ax[e] + (my[r] - ay[e]) * ex[e] / ey[e]
     crossings = np.bincount(r, weights=straddle & (mx[r] < x_cross), minlength=iv_item.size)
     inside = crossings % 2 == 1
