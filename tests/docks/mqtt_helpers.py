@@ -37,7 +37,7 @@ def mqtt_settings(broker: MosquittoBroker, prefix: str, **overrides: Any) -> Doc
     values = {
         "hostname": broker.host, "port": broker.port, "topic_prefix": prefix, "keepalive_s": 2,
         "reply_timeout_s": 1.0, "event_reply_timeout_s": 0.5, "reconnect_min_s": 0.05,
-        "reconnect_max_s": 0.5, **overrides,
+        "reconnect_max_s": 0.5, "osd_silence_s": 120.0, **overrides,
     }
     settings.mqtt = MqttSettings(**values)
     return settings

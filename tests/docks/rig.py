@@ -65,6 +65,7 @@ def test_settings(**launch: float) -> DockSettings:
     settings.mqtt.reply_timeout_s = 1.0
     settings.mqtt.event_reply_timeout_s = 0.5
     settings.mqtt.keepalive_s = 2
+    settings.mqtt.osd_silence_s = 120.0  # dock seconds: a loaded test machine stalls for ~0.1 s
     for key, value in launch.items():
         setattr(settings.launch, key, value)
     return settings
