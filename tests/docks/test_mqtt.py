@@ -305,3 +305,38 @@ async def test_broker_loss_fails_pending_services_and_the_bus_reconnects(tmp_pat
             await p.dock.start_charging()
     finally:
         broker.stop()
+
+
+async def test_emergency_stop_faults_the_dock_and_refuses_what_follows(mqtt_broker: MosquittoBroker, mqtt_prefix: str) -> None:
+    async with dock_pair(mqtt_settings(mqtt_broker, mqtt_prefix)) as p:
+        await p.dock.emergency_stop()
+        await wait_until(p.dock, lambda: p.dock.state is DockState.FAULT)
+        with pytest.raises(ServiceFailed) as raised:
+            await p.dock.open_cover()
+        assert raised.value.reason_code == ReasonCode.EMERGENCY_STOPPED
+        p.sim.release_emergency_stop()
+        await wait_until(p.dock, lambda: p.dock.readings is not None and not p.dock.readings.emergency_stop)
+        p.dock.settle("released on site")
+        assert p.dock.state.idle
+
+
+async def test_reboot_makes_the_dock_busy_until_it_is_back(mqtt_broker: MosquittoBroker, mqtt_prefix: str) -> None:
+    async with dock_pair(mqtt_settings(mqtt_broker, mqtt_prefix), factor=100) as p:
+        rebooting = asyncio.create_task(p.dock.reboot())
+        await wait_until(p.dock, lambda: p.sim.service_counts[DockService.DEVICE_REBOOT] == 1)
+        with pytest.raises(ServiceFailed) as raised:
+            await p.dock.start_charging()
+        assert raised.value.reason_code == ReasonCode.BUSY
+        await rebooting
+        await p.dock.start_charging()
+
+
+async def test_dock_flies_its_drone_to_a_point_and_home(mqtt_broker: MosquittoBroker, mqtt_prefix: str) -> None:
+    async with dock_pair(mqtt_settings(mqtt_broker, mqtt_prefix), factor=100) as p:
+        await asyncio.gather(p.dock.open_cover(), p.dock.power_drone(True))
+        lat, lon = p.dock.info.lat_deg + 0.003, p.dock.info.lon_deg
+        await p.dock.takeoff_to_point(lat, lon, 40.0)
+        assert p.drone.position is not None and abs(p.drone.position.lat_deg - lat) < 1e-4
+        await wait_until(p.dock, lambda: not p.dock.readings.drone_present)  # type: ignore[union-attr]
+        await p.dock.return_home()
+        await wait_until(p.dock, lambda: p.dock.readings.drone_present)  # type: ignore[union-attr]
