@@ -138,7 +138,10 @@ def judge(
     checker: RouteChecker | None,
     hold_s: float,
 ) -> Candidate:
-    """Judge one dock for one route: readiness, weather, battery for the round trip, zones."""
+    """Judge one dock for one route: readiness, weather, battery for the round trip, then zones.
+
+    A dock already refused for another reason is not zone-checked (its reasons say why not).
+    """
     start = dock.info.landing_point
     out_m, end = route_path_m(start, route)
     back_m = distance_m(end[0], end[1], start[0], start[1])
@@ -156,7 +159,7 @@ def judge(
             f"battery {battery:.0f}% below the {needed:.0f}% the round trip needs "
             f"({settings.reserve_pct:.0f}% reserve)"
         )
-    if checker is not None:
+    if checker is not None and not reasons:  # the zone check is the costly one: only if it matters
         reasons += [f"route: {v}" for v in checker(dock.info, route)]
     eta_s = settings.expected_launch_s + alt_m / profile.climb_mps + out_m / profile.cruise_speed_mps
     return Candidate(

@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import subprocess
 import sys
 import types
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 import docks
-from docks import DockError, load_fleet
+from docks import (
+    DockError,
+    JsonFileStore,
+    Launcher,
+    PatrolRun,
+    RunStatus,
+    ScaledClock,
+    Scheduler,
+    SimFleet,
+    load_fleet,
+)
 from docks._geo import distance_m
 from geofence import MavCmd
+from tests.docks.drone_model import ModelDrone
+from tests.docks.rig import overwatch_route
+from tests.docks.waiting import wait_until
 from tests.infra import REPO_ROOT
 
 YONGZHOU = (26.42, 111.61)
@@ -89,3 +105,43 @@ def test_station_settings_nest_the_dock_settings(monkeypatch: pytest.MonkeyPatch
     assert settings.docks.mqtt.hostname == "127.0.0.1"
     assert settings.docks.launch.reserve_pct == 30.0
     assert settings.docks.schedule.timezone == "Asia/Shanghai"
+
+
+async def test_the_demo_fleet_flies_its_patrols_in_accelerated_time(tmp_path: Path) -> None:
+    fleet = load_fleet()
+    shanghai = ZoneInfo("Asia/Shanghai")
+    clock = ScaledClock(300, start=datetime(2025, 6, 2, 7, 59, tzinfo=shanghai))
+    profiles = fleet.profiles()
+    drones = {
+        d.drone_id: ModelDrone(d.drone_id, clock=clock, home=d.landing_point, tick_s=1.0,
+                               cruise_speed_mps=profiles[d.dock_id].cruise_speed_mps)
+        for d in fleet.docks if d.drone_id
+    }
+    async with contextlib.AsyncExitStack() as stack:
+        for drone in drones.values():
+            await stack.enter_async_context(drone)
+        sims = await stack.enter_async_context(SimFleet(fleet, clock=clock, sim_drones=drones))
+        await wait_until(sims.docks[0], lambda: all(d.state.idle for d in sims.docks))
+        launcher = await stack.enter_async_context(
+            Launcher(sims.docks, clock=clock, route_builder=overwatch_route,
+                     profiles=fleet.profiles(), rally_points=fleet.rally_points)
+        )
+        store = JsonFileStore(tmp_path / "patrols.json")
+        for schedule in fleet.schedules(clock.now()):
+            await store.put_schedule(schedule)
+            await store.set_cursor(schedule.schedule_id, clock.now())
+        scheduler = await stack.enter_async_context(
+            Scheduler(launcher, store, routes=fleet.route, clock=clock)
+        )
+
+        async def first_run_done() -> list[PatrolRun]:
+            return [r for r in await scheduler.history() if r.status.final]
+
+        changed = asyncio.Event()
+        scheduler.add_listener(lambda _r: changed.set())
+        async with asyncio.timeout(30):
+            while not (done := await first_run_done()):
+                changed.clear()
+                await changed.wait()
+    assert done[0].schedule_id == "patrol-YZ-D01" and done[0].status is RunStatus.COMPLETED
+    assert done[0].slot.astimezone(shanghai).strftime("%H:%M") == "08:00"
