@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from docks import DockSettings
+
 
 class MavlinkSettings(BaseModel):
     """MAVLink link, heartbeat and protocol timing (QGroundControl's defaults)."""
@@ -84,3 +86,7 @@ class Settings(BaseSettings):
     display_timezone: str = "Asia/Shanghai"
     mavlink: MavlinkSettings = Field(default_factory=MavlinkSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
+    docks: DockSettings = Field(
+        default_factory=DockSettings,
+        description="dock broker, service timeouts, launch limits, schedules (GCS_DOCKS__MQTT__HOSTNAME...)",
+    )

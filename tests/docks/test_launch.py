@@ -1,0 +1,218 @@
+"""One-click launch and recovery in accelerated time (in-process docks, behavioural drones)."""
+
+from __future__ import annotations
+
+import pytest
+
+from docks import (
+    DockFault,
+    DockState,
+    HoldMode,
+    LaunchAborted,
+    LaunchRefused,
+    RainLevel,
+    RallyPoint,
+    SortieState,
+    Weather,
+    zone_checker,
+)
+from docks._geo import distance_m, offset
+from geofence import CircleShape, Zone, ZoneKind, ZoneSet
+from tests.docks.rig import YONGZHOU, FleetRig, square_patrol, wait_state
+
+TARGET = offset(*YONGZHOU, 1200.0, 300.0)  # about 1.2 km north of dock D1
+
+
+def step(report, name: str):  # type: ignore[no-untyped-def]
+    return next(s for s in report.steps if s.name == name)
+
+
+async def test_one_click_launch_and_recovery() -> None:
+    async with FleetRig(n_docks=2) as rig:
+        sortie = await rig.launcher.launch(*TARGET)
+        report = sortie.report
+        assert sortie.state is SortieState.ON_SCENE and report.dock_id == "D1"
+        pos = rig.drone(0).position
+        assert pos is not None and distance_m(pos.lat_deg, pos.lon_deg, *TARGET) <= 100
+        assert rig.drone(0).mode == "CIRCLE"
+        assert 0 <= report.click_to_first_command_s < report.click_to_airborne_s < report.click_to_on_scene_s
+        # the station overlaps what can overlap: the drone boots and takes its route while the
+        # cover is still opening; only arming waits for the cover
+        cover, power, upload, arm = (step(report, n) for n in ("cover_open", "drone_power_on", "upload_route", "arm"))
+        assert power.started_s < cover.ended_s and upload.ended_s <= cover.ended_s
+        assert arm.started_s >= cover.ended_s and arm.started_s >= upload.ended_s
+        assert step(report, "self_check").started_s < cover.ended_s
+        final = await sortie.recover()
+        assert sortie.state is SortieState.LANDED and final.landed_at == "dock:D1"
+        dock = rig.dock(0)
+        assert dock.state is DockState.IDLE_CHARGING and not dock.busy
+        assert [t.new for t in dock.transitions][1:] == [
+            DockState.PREPARING, DockState.LAUNCHING, DockState.DRONE_OUT, DockState.AWAITING_RETURN,
+            DockState.LANDING, DockState.CLOSING, DockState.IDLE_CHARGING,
+        ]
+        assert rig.sim(0).snapshot_for_tests()["charging"] and not rig.drone(0).connected
+        commands = {(a.target, a.command) for a in rig.audit}
+        assert ("dock:D1", "cover_open") in commands and ("drone:U1", "arm") in commands
+        assert all(a.outcome == "ok" for a in rig.audit)
+
+
+async def test_hover_hold_and_patrol_route() -> None:
+    async with FleetRig(n_docks=1) as rig:
+        sortie = await rig.launcher.launch(*TARGET, hold=HoldMode.HOVER)
+        assert rig.drone(0).mode == "AUTO"
+        await sortie.recover()
+        await wait_state(rig.dock(0), lambda d: d.state.idle)
+        patrol = await rig.launcher.launch_route("D1", square_patrol(YONGZHOU, 600.0), purpose="patrol")
+        report = await patrol.finished()
+        assert patrol.state is SortieState.LANDED and "landed in dock D1" in report.outcome
+        assert report.click_to_on_scene_s is not None  # the end of the route
+
+
+async def test_the_nearest_ready_dock_is_chosen() -> None:
+    async with FleetRig(n_docks=3) as rig:
+        near_d3 = offset(*YONGZHOU, 500.0, 3000.0)
+        ranked = rig.launcher.evaluate(*near_d3)
+        assert [c.dock_id for c in ranked] == ["D3", "D2", "D1"] and all(c.ok for c in ranked)
+
+
+@pytest.mark.parametrize(
+    ("rig_args", "expected"),
+    [
+        ({"weather": Weather(wind_speed_mps=15.0)}, "wind 15.0 m/s over the 12.0 m/s limit"),
+        ({"weather": Weather(rain=RainLevel.HEAVY)}, "rain heavy over the light limit"),
+        ({"battery_pct": 35.0}, "battery 35% below"),
+        ({"route_checker": lambda dock, items: ["crosses no-fly zone 'airport'"]}, "route: crosses no-fly zone 'airport'"),
+    ],
+)
+async def test_launch_refused_with_reasons(rig_args: dict, expected: str) -> None:  # type: ignore[type-arg]
+    async with FleetRig(n_docks=1, **rig_args) as rig:
+        with pytest.raises(LaunchRefused) as raised:
+            await rig.launcher.launch(*TARGET)
+        assert any(expected in r for r in raised.value.reasons["D1"])
+        assert rig.dock(0).state.idle and not rig.drone(0).commands
+
+
+async def test_a_busy_dock_is_passed_over_then_refused() -> None:
+    async with FleetRig(n_docks=2) as rig:
+        first = await rig.launcher.launch(*TARGET)
+        second = await rig.launcher.launch(*TARGET)
+        assert (first.report.dock_id, second.report.dock_id) == ("D1", "D2")
+        with pytest.raises(LaunchRefused) as raised:
+            await rig.launcher.launch(*TARGET)
+        assert "busy: a sortie holds the dock" in raised.value.reasons["D1"]
+        await first.recover()
+        await second.recover()
+
+
+async def test_offline_and_faulted_docks_are_refused() -> None:
+    async with FleetRig(n_docks=2) as rig:
+        rig.dock(0).driver.set_online(False)  # type: ignore[attr-defined]
+        rig.sim(1).press_emergency_stop()
+        with pytest.raises(LaunchRefused) as raised:
+            await rig.launcher.launch(*TARGET)
+        assert raised.value.reasons["D1"] == ["dock offline"]
+        assert "dock fault" in raised.value.reasons["D2"]
+
+
+async def test_cover_that_will_not_open_aborts_before_arming() -> None:
+    async with FleetRig(n_docks=1) as rig:
+        rig.sim(0).inject(DockFault.COVER_JAM)
+        with pytest.raises(LaunchAborted) as raised:
+            await rig.launcher.launch(*TARGET)
+        assert raised.value.step == "cover_open"
+        assert "arm" not in rig.drone(0).commands and not rig.drone(0).armed
+        assert not rig.drone(0).connected  # powered off again
+        assert rig.dock(0).state is DockState.FAULT  # the cover is jammed: people must look
+        assert "dock left in fault" in raised.value.way_back
+        assert rig.launcher.sorties[-1].state is SortieState.ABORTED
+
+
+@pytest.mark.parametrize(
+    ("fault", "failed_step"),
+    [(DockFault.SELF_CHECK_FAIL, "self_check"), (DockFault.DRONE_POWER_FAIL, "drone_power_on")],
+)
+async def test_preparation_failures_abort_with_the_dock_closed(fault: DockFault, failed_step: str) -> None:
+    async with FleetRig(n_docks=1) as rig:
+        rig.sim(0).inject(fault)
+        with pytest.raises(LaunchAborted) as raised:
+            await rig.launcher.launch(*TARGET)
+        assert raised.value.step == failed_step
+        assert "cover closed, drone powered off, dock idle" in raised.value.way_back
+        assert rig.dock(0).state.idle and rig.sim(0).snapshot_for_tests()["cover_pos"] == 0.0
+        assert not rig.drone(0).armed and not rig.drone(0).connected
+
+
+async def test_arming_refused_aborts_on_the_ground() -> None:
+    async with FleetRig(n_docks=1) as rig:
+        rig.drone(0).refuse.add("arm")
+        with pytest.raises(LaunchAborted) as raised:
+            await rig.launcher.launch(*TARGET)
+        assert raised.value.step == "arm" and rig.dock(0).state.idle
+        assert rig.drone(0).landed_state.value == "on_ground"
+        assert any(a.command == "arm" and a.outcome.startswith("failed") for a in rig.audit)
+
+
+async def test_link_lost_mid_flight_leaves_the_failsafe_to_bring_it_home() -> None:
+    async with FleetRig(n_docks=1) as rig:
+        sortie = await rig.launcher.launch(*TARGET)
+        drone = rig.drone(0)
+        sent_before = list(drone.commands)
+        drone.cut_link()
+        report = await sortie.finished()
+        assert sortie.state is SortieState.LANDED
+        assert "returned under its own failsafe" in report.outcome
+        assert any("link lost near" in n for n in report.notes)
+        assert drone.commands == sent_before  # nothing sent to a drone we cannot hear
+        assert drone.mode == "RTL" and rig.sim(0).readings().drone_present
+        assert rig.dock(0).state.idle
+
+
+async def test_a_drone_that_cannot_land_in_its_dock_diverts_to_an_empty_dock() -> None:
+    async with FleetRig(n_docks=2, empty=[1]) as rig:
+        sortie = await rig.launcher.launch(*TARGET)
+        rig.sim(0).inject(DockFault.LANDING_AREA_BLOCKED)
+        report = await sortie.recover()
+        assert sortie.state is SortieState.DIVERTED and report.landed_at == "dock:D2"
+        assert rig.dock(0).state is DockState.FAULT
+        assert rig.dock(1).drone is rig.drone(0) and rig.dock(0).drone is None
+        assert rig.sim(1).readings().drone_present
+        assert rig.dock(1).state is DockState.IDLE_CHARGING or rig.dock(1).state is DockState.IDLE_READY
+
+
+async def test_with_no_dock_free_it_lands_at_the_nearest_rally_point() -> None:
+    rally = RallyPoint(name="R1", lat_deg=YONGZHOU[0] + 0.004, lon_deg=YONGZHOU[1])
+    async with FleetRig(n_docks=1, rally_points=[rally]) as rig:
+        sortie = await rig.launcher.launch(*TARGET)
+        rig.dock(0).driver.set_online(False)  # type: ignore[attr-defined]
+        report = await sortie.recover()
+        assert sortie.state is SortieState.DIVERTED and report.landed_at == "rally:R1"
+        pos = rig.drone(0).position
+        assert pos is not None and distance_m(pos.lat_deg, pos.lon_deg, rally.lat_deg, rally.lon_deg) < 5
+        assert rig.drone(0).landed_state.value == "on_ground"
+
+
+async def test_low_battery_over_the_scene_brings_the_drone_home() -> None:
+    async with FleetRig(n_docks=1, battery_pct=60.0) as rig:
+        rig.settings.launch.hold_s = 0.0
+        sortie = await rig.launcher.launch(*TARGET)
+        rig.drone(0).battery = 30.0
+        report = await sortie.finished()
+        assert sortie.state is SortieState.LANDED
+        assert any("recovering: battery low" in n for n in report.notes)
+
+
+async def test_a_real_no_fly_zone_on_the_route_refuses_that_dock_and_another_is_chosen() -> None:
+    # a no-fly circle straddling the line from D1 to the target, clear of D2's line
+    mid = offset(*YONGZHOU, 600.0, 150.0)
+    zones = ZoneSet([Zone(id="nf1", name="prison", kind=ZoneKind.NO_FLY,
+                          shape=CircleShape(mid[0], mid[1], 150.0))])
+    target = offset(*YONGZHOU, 1200.0, 300.0)
+    async with FleetRig(n_docks=2, spacing_m=1500.0) as rig:
+        rig.launcher.route_checker = zone_checker(zones, clock=rig.clock)
+        ranked = rig.launcher.evaluate(*target)
+        by_id = {c.dock_id: c for c in ranked}
+        assert any("inside_no_fly zone 'prison'" in r for r in by_id["D1"].reasons)
+        assert by_id["D2"].ok
+        sortie = await rig.launcher.launch(*target)
+        assert sortie.report.dock_id == "D2"
+        await sortie.recover()

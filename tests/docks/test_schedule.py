@@ -1,0 +1,172 @@
+"""Patrol schedules in accelerated time: runs, skips with reasons, one run per slot, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from docks import (
+    DockInfo,
+    JsonFileStore,
+    MissedPolicy,
+    PatrolRun,
+    PatrolSchedule,
+    RunStatus,
+    Scheduler,
+    Weather,
+)
+from geofence import MissionItem
+from tests.docks.rig import TARGET_NEAR, FleetRig, square_patrol
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FACTOR = 300.0
+
+
+def at(hour: int, minute: int, second: int = 0) -> datetime:
+    """A Shanghai wall time on the test day."""
+    return datetime(2025, 6, 2, hour, minute, second, tzinfo=SHANGHAI)
+
+
+def routes(route_id: str, dock: DockInfo) -> Sequence[MissionItem]:
+    if route_id != "square":
+        raise KeyError(route_id)
+    return square_patrol((dock.lat_deg, dock.lon_deg), 300.0)
+
+
+def patrol(cron: str | None = "*/10 * * * *", *, missed: MissedPolicy = MissedPolicy.RUN_LATEST,
+           created: datetime | None = None, route: str = "square", schedule_id: str = "p1",
+           once: datetime | None = None) -> PatrolSchedule:
+    return PatrolSchedule(schedule_id=schedule_id, dock_id="D1", route_id=route, cron=cron,
+                          at=once, missed=missed, created_at=created or at(7, 0))
+
+
+@contextlib.asynccontextmanager
+async def station(store: JsonFileStore, start: datetime, **rig_args: Any) -> AsyncIterator[tuple[FleetRig, Scheduler]]:
+    """A one-dock station started at ``start`` (Shanghai time) with a scheduler on ``store``."""
+    async with (
+        FleetRig(n_docks=1, factor=FACTOR, start=start, **rig_args) as rig,
+        Scheduler(rig.launcher, store, routes=routes, clock=rig.clock) as scheduler,
+    ):
+        yield rig, scheduler
+
+
+async def runs_where(scheduler: Scheduler, predicate: Callable[[list[PatrolRun]], bool],
+                     *others: Scheduler, timeout_s: float = 20.0) -> list[PatrolRun]:
+    """Wait (real seconds) until the run history satisfies ``predicate``."""
+    changed = asyncio.Event()
+    removers = [s.add_listener(lambda _r: changed.set()) for s in (scheduler, *others)]
+    try:
+        async with asyncio.timeout(timeout_s):
+            while True:
+                changed.clear()
+                if predicate(history := await scheduler.history()):
+                    return history
+                await changed.wait()
+    finally:
+        for remove in removers:
+            remove()
+
+
+def statuses(history: list[PatrolRun]) -> list[tuple[str, RunStatus]]:
+    return [(r.slot.astimezone(SHANGHAI).strftime("%H:%M"), r.status) for r in history]
+
+
+async def test_patrols_fly_on_their_slots(tmp_path: Path) -> None:
+    store = JsonFileStore(tmp_path / "s.json")
+    async with station(store, at(7, 58)) as (_rig, scheduler):
+        await scheduler.add(patrol())
+        history = await runs_where(scheduler, lambda h: sum(r.status is RunStatus.COMPLETED for r in h) >= 2)
+    assert statuses(history)[:2] == [("08:00", RunStatus.COMPLETED), ("08:10", RunStatus.COMPLETED)]
+    assert all(r.sortie_id and "landed in dock D1" in (r.outcome or "") for r in history[:2])
+
+
+async def test_a_slot_is_skipped_with_its_reason_when_the_weather_forbids(tmp_path: Path) -> None:
+    store = JsonFileStore(tmp_path / "s.json")
+    async with station(store, at(7, 59), weather=Weather(wind_speed_mps=16)) as (rig, scheduler):
+        await scheduler.add(patrol())
+        history = await runs_where(scheduler, lambda h: any(r.status.final for r in h))
+        rig.sim(0).set_weather(Weather(wind_speed_mps=3))
+        history = await runs_where(scheduler, lambda h: any(r.status is RunStatus.COMPLETED for r in h))
+    first = history[0]
+    assert first.status is RunStatus.SKIPPED and "wind 16.0 m/s over the 12.0 m/s limit" in first.reasons
+    assert not rig.drone(0).commands or history[1].status is RunStatus.COMPLETED
+
+
+async def test_a_busy_drone_skips_the_slot(tmp_path: Path) -> None:
+    store = JsonFileStore(tmp_path / "s.json")
+    async with station(store, at(7, 59)) as (rig, scheduler):
+        sortie = await rig.launcher.launch(*TARGET_NEAR)
+        await scheduler.add(patrol())
+        history = await runs_where(scheduler, lambda h: any(r.status.final for r in h))
+        await sortie.recover()
+    assert history[0].status is RunStatus.SKIPPED
+    assert "busy: a sortie holds the dock" in history[0].reasons
+
+
+async def test_unknown_route_is_skipped_and_a_one_off_flies_once(tmp_path: Path) -> None:
+    store = JsonFileStore(tmp_path / "s.json")
+    async with station(store, at(7, 59)) as (_rig, scheduler):
+        await scheduler.add(patrol(route="nowhere"))
+        await scheduler.add(patrol(cron=None, once=at(8, 3), schedule_id="once"))
+        history = await runs_where(scheduler, lambda h: len(h) == 2 and all(r.status.final for r in h))
+    by_id = {r.schedule_id: r for r in history}
+    assert by_id["p1"].status is RunStatus.SKIPPED and by_id["p1"].reasons == ["unknown route nowhere"]
+    assert by_id["once"].status is RunStatus.COMPLETED
+
+
+async def test_restart_runs_the_latest_missed_slot_and_records_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    async with station(JsonFileStore(path), at(8, 0, 30)) as (_rig, scheduler):
+        await scheduler.add(patrol(cron="*/30 * * * *"))
+    # the station is down from 08:00:30 to 10:03:30
+    async with station(JsonFileStore(path), at(10, 3, 30)) as (_rig, scheduler):
+        history = await runs_where(scheduler, lambda h: len(h) == 4 and all(r.status.final for r in h))
+    assert statuses(history) == [
+        ("08:30", RunStatus.MISSED), ("09:00", RunStatus.MISSED), ("09:30", RunStatus.MISSED),
+        ("10:00", RunStatus.COMPLETED),
+    ]
+    assert "flown late: the station was not running at the slot" in history[-1].reasons
+
+
+async def test_restart_records_every_missed_slot_under_skip_or_outside_the_window(tmp_path: Path) -> None:
+    for policy, restart in ((MissedPolicy.SKIP, at(10, 3)), (MissedPolicy.RUN_LATEST, at(10, 20))):
+        path = tmp_path / f"{policy}.json"
+        store = JsonFileStore(path)
+        await store.put_schedule(patrol(cron="0 * * * *", missed=policy, created=at(7, 30)))
+        async with station(JsonFileStore(path), restart) as (rig, scheduler):
+            history = await scheduler.history()
+            assert not rig.drone(0).commands
+        assert statuses(history) == [(h, RunStatus.MISSED) for h in ("08:00", "09:00", "10:00")], policy
+
+
+async def test_a_run_in_flight_at_a_restart_is_closed_and_never_flown_twice(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    async with station(JsonFileStore(path), at(7, 59, 50)) as (rig, scheduler):
+        await scheduler.add(patrol(cron="0 8 * * *"))
+        await runs_where(scheduler, lambda h: any(r.status is RunStatus.LAUNCHED for r in h))
+    # the station stops while the drone is out; it comes back a minute later
+    async with station(JsonFileStore(path), at(8, 1)) as (rig, scheduler):
+        history = await scheduler.history()
+        assert not rig.drone(0).commands
+    assert statuses(history) == [("08:00", RunStatus.FAILED)]
+    assert "station restarted while the run was in progress; not flown again" in history[0].reasons
+
+
+async def test_two_schedulers_on_one_store_fly_a_slot_once(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    store = JsonFileStore(path)
+    await store.put_schedule(patrol(cron="1 8 * * *", created=at(7, 0)))
+    await store.set_cursor("p1", at(7, 59))
+    async with (
+        station(store, at(8, 0, 50)) as (rig, first),
+        Scheduler(rig.launcher, store, routes=routes, clock=rig.clock) as second,
+    ):
+        history = await runs_where(first, lambda h: any(r.status.final for r in h), second)
+    assert statuses(history) == [("08:01", RunStatus.COMPLETED)]
+    assert rig.drone(0).commands.count("arm") == 1
+    assert history[0].slot - at(8, 1) == timedelta(0)
