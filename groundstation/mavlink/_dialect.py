@@ -11,6 +11,7 @@ This module is the one place that imports pymavlink's generated dialect. It expo
 
 from __future__ import annotations
 
+import os
 import struct
 from dataclasses import dataclass
 from functools import cache
@@ -102,11 +103,21 @@ def msg_name(msgid: int) -> str:
     return cls.msgname if cls is not None else f"MSG_{msgid}"
 
 
+@cache
+def _enum_prefix(enum: str) -> str:
+    names = [
+        e.name for e in mavlink.enums.get(enum, {}).values() if not e.name.endswith("_ENUM_END")
+    ]
+    if len(names) < 2:
+        return enum + "_"
+    prefix = os.path.commonprefix(names)
+    return prefix[: prefix.rfind("_") + 1]
+
+
 def enum_name(enum: str, value: int) -> str:
-    """Readable name of an enum value without the enum prefix, e.g. ``MAV_RESULT`` 4 → ``FAILED``."""
+    """Readable name of an enum value without its prefix, e.g. ``MAV_RESULT`` 4 → ``FAILED``."""
     entry = mavlink.enums.get(enum, {}).get(value)
     if entry is None:
         return str(value)
-    prefix = enum + "_"
     name: str = entry.name
-    return name.removeprefix(prefix)
+    return name.removeprefix(_enum_prefix(enum))

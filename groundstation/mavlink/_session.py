@@ -50,6 +50,7 @@ class LinkStats:
     signing: bool
     peers: int
     bytes_received: int
+    bytes_accepted: int
     bytes_sent: int
     frames_received: int
     frames_sent: int
@@ -180,6 +181,7 @@ class LinkSession:
             signing=s is not None,
             peers=len(self.link.peers),
             bytes_received=c.bytes_received,
+            bytes_accepted=c.bytes_accepted,
             bytes_sent=self.link.bytes_sent,
             frames_received=c.frames,
             frames_sent=self.encoder.frames_sent,

@@ -29,7 +29,7 @@ def fast_settings(**overrides: object) -> MavlinkSettings:
         "mission_max_retries": 3,
         "param_timeout_s": 0.2,
         "param_retries": 3,
-        "signing_setup_timeout_s": 0.5,
+        "signing_setup_timeout_s": 0.3,
         "initial_requests": False,
         "guided_arrival_timeout_s": 5.0,
     }

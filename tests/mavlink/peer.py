@@ -86,6 +86,19 @@ class ScriptedPeer:
         assert self._transport is not None
         return int(self._transport.get_extra_info("sockname")[1])
 
+    def enable_signing(
+        self, key: bytes, *, link_id: int = 0, initial_timestamp: int | None = None
+    ) -> None:
+        """Sign what this peer sends and reject unsigned frames it receives."""
+        from groundstation.mavlink._signing import signing_timestamp_now
+
+        for mav in (self.mav, self.rx):
+            mav.signing.secret_key = key
+            mav.signing.link_id = link_id
+            mav.signing.timestamp = initial_timestamp or signing_timestamp_now()
+            mav.signing.allow_unsigned_callback = lambda mav, msgid: False
+        self.mav.signing.sign_outgoing = True
+
     def heartbeat(self) -> Any:
         """The HEARTBEAT this peer sends now."""
         return mavlink.MAVLink_heartbeat_message(

@@ -40,6 +40,7 @@ class Link(ABC):
         self.bytes_sent = 0
         self.send_errors = 0
         self.up = False
+        self._state_reported = False
 
     def bind(self, on_receive: ReceiveCallback, on_state: StateCallback | None = None) -> None:
         """Set where received bytes (and up/down changes) go; call before :meth:`open`."""
@@ -48,7 +49,8 @@ class Link(ABC):
             self.on_state = on_state
 
     def _set_up(self, up: bool, reason: str = "") -> None:
-        if up != self.up:
+        if up != self.up or not self._state_reported:
+            self._state_reported = True
             self.up = up
             _log.info("link %s %s %s", self.name, "up" if up else "down", reason)
             self.on_state(up, reason)
