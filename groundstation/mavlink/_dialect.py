@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
@@ -38,7 +39,7 @@ class Layout:
     msgid: int
     size: int
     struct: struct.Struct
-    fields: itemgetter[Any]
+    fields: Callable[[tuple[Any, ...]], Any]
 
     def unpack(self, payload: bytes) -> Any:
         """Return the requested fields (in the order asked for) from a possibly truncated payload."""
@@ -57,13 +58,12 @@ def _tuple_index(cls: MessageClass, field_name: str) -> int:
 def layout(cls: MessageClass, *field_names: str) -> Layout:
     """Build the fast layout of a message class returning ``field_names`` in that order."""
     indices = [_tuple_index(cls, name) for name in field_names]
-    getter = itemgetter(*indices) if len(indices) > 1 else _single(indices[0])
+    make_getter = cast(Callable[..., Callable[[tuple[Any, ...]], Any]], itemgetter)
+    if len(indices) > 1:
+        getter = make_getter(*indices)
+    else:  # itemgetter with one index returns a bare value; a slice keeps it a tuple
+        getter = make_getter(slice(indices[0], indices[0] + 1))
     return Layout(cls.id, cls.unpacker.size, cls.unpacker, getter)
-
-
-def _single(index: int) -> itemgetter[Any]:
-    # itemgetter with one index returns a bare value; wrap so callers always unpack a tuple.
-    return itemgetter(slice(index, index + 1))
 
 
 @cache
@@ -105,8 +105,10 @@ def msg_name(msgid: int) -> str:
 
 @cache
 def _enum_prefix(enum: str) -> str:
-    names = [
-        e.name for e in mavlink.enums.get(enum, {}).values() if not e.name.endswith("_ENUM_END")
+    names: list[str] = [
+        str(e.name)
+        for e in mavlink.enums.get(enum, {}).values()
+        if not e.name.endswith("_ENUM_END")
     ]
     if len(names) < 2:
         return enum + "_"
@@ -119,5 +121,5 @@ def enum_name(enum: str, value: int) -> str:
     entry = mavlink.enums.get(enum, {}).get(value)
     if entry is None:
         return str(value)
-    name: str = entry.name
+    name = str(entry.name)
     return name.removeprefix(_enum_prefix(enum))

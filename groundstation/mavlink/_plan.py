@@ -22,10 +22,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from geofence import MavFrame, MissionItem, MissionType
 from groundstation._exceptions import PlanTransferError
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 __all__ = ["PlanTransfer", "TransferState"]
 
 _log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 _PROTOCOL_IDS = frozenset(
     {
@@ -104,18 +106,18 @@ class PlanTransfer:
         self._settings = settings
         self._bus = bus
         self._lock = asyncio.Lock()
-        self._inbox: asyncio.Queue[tuple[int, object]] | None = None
+        self._inbox: asyncio.Queue[tuple[int, Any]] | None = None
         self._mission_type = MissionType.MISSION
         self.state = TransferState.IDLE
         self.ignored = 0
 
     # -- incoming ---------------------------------------------------------------------------
 
-    def handlers(self) -> dict[int, object]:
+    def handlers(self) -> dict[int, Callable[[int, bytes], None]]:
         """Message id → handler for the mission protocol messages."""
         return {msgid: self._make_handler(msgid) for msgid in _PROTOCOL_IDS}
 
-    def _make_handler(self, msgid: int) -> object:
+    def _make_handler(self, msgid: int) -> Callable[[int, bytes], None]:
         def handler(compid: int, payload: bytes) -> None:
             self._on_message(msgid, compid, payload)
 
@@ -146,14 +148,14 @@ class PlanTransfer:
             )
             self.state = state
 
-    async def _receive(self, timeout_s: float) -> tuple[int, object] | None:
+    async def _receive(self, timeout_s: float) -> tuple[int, Any] | None:
         assert self._inbox is not None
         try:
             return await asyncio.wait_for(self._inbox.get(), timeout_s)
         except TimeoutError:
             return None
 
-    def _send(self, msg: object) -> None:
+    def _send(self, msg: Any) -> None:
         self._channel.send(msg)
 
     def _cancel_on_vehicle(self) -> None:
@@ -168,12 +170,14 @@ class PlanTransfer:
                 )
             )
 
-    async def _run(self, operation: str, mission_type: MissionType, coro_factory: object) -> object:
+    async def _run(
+        self, operation: str, mission_type: MissionType, factory: Callable[[], Awaitable[_T]]
+    ) -> _T:
         async with self._lock:
             self._mission_type = mission_type
             self._inbox = asyncio.Queue()
             try:
-                result = await coro_factory()  # type: ignore[operator]
+                result = await factory()
             except PlanTransferError as exc:
                 self._set_state(TransferState.FAILED)
                 if not isinstance(exc, _Refused):
@@ -190,7 +194,7 @@ class PlanTransfer:
             finally:
                 self._inbox = None
             self._set_state(TransferState.DONE)
-            count = len(result) if isinstance(result, list) else int(result or 0)  # type: ignore[arg-type]
+            count = len(result) if isinstance(result, list) else int(cast(int, result))
             self._bus.publish(
                 PlanTransferDone(
                     system_id=self._channel.system_id,
@@ -227,7 +231,7 @@ class PlanTransfer:
 
     async def upload(self, mission_type: MissionType, items: Sequence[MissionItem]) -> int:
         """Upload a plan (replacing the vehicle's); return the number of items sent."""
-        return await self._run(  # type: ignore[no-any-return]
+        return await self._run(
             "upload", mission_type, lambda: self._upload(mission_type, list(items))
         )
 
@@ -238,7 +242,7 @@ class PlanTransfer:
                 items = [home, *items]
         return [replace(item, mission_type=mission_type) for item in items]
 
-    def _item_message(self, seq: int, item: MissionItem) -> object:
+    def _item_message(self, seq: int, item: MissionItem) -> Any:
         ch = self._channel
         return mavlink.MAVLink_mission_item_int_message(
             ch.system_id, ch.component_id, seq, item.frame, item.command,
@@ -253,7 +257,7 @@ class PlanTransfer:
         wire = self._wire_items(mission_type, plan)
         count = len(wire)
         requested: set[int] = set()
-        last_sent: object = mavlink.MAVLink_mission_count_message(
+        last_sent: Any = mavlink.MAVLink_mission_count_message(
             ch.system_id, ch.component_id, count, mission_type
         )
         self._set_state(TransferState.SEND_COUNT)
@@ -270,7 +274,7 @@ class PlanTransfer:
                 continue
             msgid, msg = received
             if msgid in _REQUEST_IDS:
-                seq: int = msg.seq  # type: ignore[attr-defined]
+                seq: int = msg.seq
                 if not 0 <= seq < count:
                     raise self._fail(
                         f"vehicle asked for item {seq} of {count}",
@@ -282,7 +286,7 @@ class PlanTransfer:
                 requested.add(seq)
                 retries = 0
             elif msgid == mavlink.MAVLINK_MSG_ID_MISSION_ACK:
-                result: int = msg.type  # type: ignore[attr-defined]
+                result: int = msg.type
                 if result != mavlink.MAV_MISSION_ACCEPTED:
                     raise self._refused(f"vehicle refused the plan: {_result_name(result)}", result)
                 if len(requested) < count:
@@ -298,9 +302,7 @@ class PlanTransfer:
 
     async def download(self, mission_type: MissionType) -> list[MissionItem]:
         """Read the vehicle's plan of a type."""
-        return await self._run(  # type: ignore[no-any-return]
-            "download", mission_type, lambda: self._download(mission_type)
-        )
+        return await self._run("download", mission_type, lambda: self._download(mission_type))
 
     async def _download(self, mission_type: MissionType) -> list[MissionItem]:
         ch = self._channel
@@ -322,9 +324,9 @@ class PlanTransfer:
                 continue
             msgid, msg = received
             if msgid == mavlink.MAVLINK_MSG_ID_MISSION_COUNT:
-                count = int(msg.count)  # type: ignore[attr-defined]
+                count = int(msg.count)
             elif msgid == mavlink.MAVLINK_MSG_ID_MISSION_ACK:
-                result = int(msg.type)  # type: ignore[attr-defined]
+                result = int(msg.type)
                 raise self._refused(f"vehicle refused the download: {_result_name(result)}", result)
             else:
                 self.ignored += 1
@@ -363,36 +365,36 @@ class PlanTransfer:
                 return None
             msgid, msg = received
             if msgid in _ITEM_IDS:
-                if msg.seq == seq:  # type: ignore[attr-defined]
+                if msg.seq == seq:
                     return self._to_item(msgid, msg)
                 self.ignored += 1  # duplicate or stale item
             elif msgid == mavlink.MAVLINK_MSG_ID_MISSION_COUNT:
                 return None  # the vehicle resent its count: our request got lost
             elif msgid == mavlink.MAVLINK_MSG_ID_MISSION_ACK:
-                result = int(msg.type)  # type: ignore[attr-defined]
+                result = int(msg.type)
                 raise self._refused(f"vehicle aborted the download: {_result_name(result)}", result)
             else:
                 self.ignored += 1
 
-    def _to_item(self, msgid: int, msg: object) -> MissionItem:
+    def _to_item(self, msgid: int, msg: Any) -> MissionItem:
         m = msg
-        x, y = m.x, m.y  # type: ignore[attr-defined]
+        x, y = m.x, m.y
         if msgid == mavlink.MAVLINK_MSG_ID_MISSION_ITEM:
-            scale = 1e7 if m.frame in _GLOBAL_FRAMES else 1.0  # type: ignore[attr-defined]
+            scale = 1e7 if m.frame in _GLOBAL_FRAMES else 1.0
             x, y = round(x * scale), round(y * scale)
         return MissionItem(
-            command=m.command,  # type: ignore[attr-defined]
-            frame=m.frame,  # type: ignore[attr-defined]
-            param1=m.param1,  # type: ignore[attr-defined]
-            param2=m.param2,  # type: ignore[attr-defined]
-            param3=m.param3,  # type: ignore[attr-defined]
-            param4=m.param4,  # type: ignore[attr-defined]
+            command=m.command,
+            frame=m.frame,
+            param1=m.param1,
+            param2=m.param2,
+            param3=m.param3,
+            param4=m.param4,
             x=int(x),
             y=int(y),
-            z=m.z,  # type: ignore[attr-defined]
-            autocontinue=bool(m.autocontinue),  # type: ignore[attr-defined]
-            current=bool(m.current),  # type: ignore[attr-defined]
-            mission_type=MissionType(m.mission_type),  # type: ignore[attr-defined]
+            z=m.z,
+            autocontinue=bool(m.autocontinue),
+            current=bool(m.current),
+            mission_type=MissionType(m.mission_type),
         )
 
     # -- clear ------------------------------------------------------------------------------
@@ -422,7 +424,7 @@ class PlanTransfer:
             if msgid != mavlink.MAVLINK_MSG_ID_MISSION_ACK:
                 self.ignored += 1
                 continue
-            result = int(msg.type)  # type: ignore[attr-defined]
+            result = int(msg.type)
             if result != mavlink.MAV_MISSION_ACCEPTED:
                 raise self._refused(f"vehicle refused to clear: {_result_name(result)}", result)
             return 0

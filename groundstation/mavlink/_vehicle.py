@@ -130,7 +130,7 @@ class Vehicle:
         telemetry = TelemetryDecoder(self.state)
         self.handlers: dict[int, Callable[[int, bytes], None]] = {
             **telemetry.handlers(),  # type: ignore[dict-item]
-            **self._plans.handlers(),  # type: ignore[dict-item]
+            **self._plans.handlers(),
             mavlink.MAVLINK_MSG_ID_COMMAND_ACK: self._commands.on_command_ack,
             mavlink.MAVLINK_MSG_ID_PARAM_VALUE: self.params.on_param_value,
             mavlink.MAVLINK_MSG_ID_MISSION_CURRENT: self._on_mission_current,
@@ -523,9 +523,7 @@ class Vehicle:
             seen = self.state.last_heartbeat_s
             session.set_signing(secret)
             try:
-                await self.wait_until(
-                    lambda s, seen=seen: s.last_heartbeat_s > seen, settings.signing_setup_timeout_s
-                )
+                await self.wait_until(_heard_after(seen), settings.signing_setup_timeout_s)
                 return
             except TimeoutError:
                 _log.info("vehicle %d: no signed heartbeat yet", self.system_id)
@@ -547,3 +545,12 @@ class Vehicle:
                 raise
             except StationError as exc:  # best effort: an old vehicle may not know the command
                 _log.info("vehicle %d: %s not accepted: %s", self.system_id, c.name, exc)
+
+
+def _heard_after(t_s: float) -> Callable[[VehicleState], bool]:
+    """A state test: a HEARTBEAT arrived after monotonic time ``t_s``."""
+
+    def test(state: VehicleState) -> bool:
+        return state.last_heartbeat_s > t_s
+
+    return test
