@@ -16,7 +16,6 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
 from geofence import MavFrame, MissionItem, MissionType
 from groundstation.firmware._base import (
-    NAN,
     Arm,
     AutopilotFamily,
     Cmd,
@@ -29,6 +28,7 @@ from groundstation.firmware._base import (
     Step,
     WaitUntil,
     cmd,
+    reposition,
     waypoint,
 )
 from groundstation.firmware._geo import distance_m
@@ -146,19 +146,8 @@ class ArduPilotPlugin(FirmwarePlugin):
         ]
 
     def _reposition(self, lat_deg: float, lon_deg: float, alt_m: float) -> Step:
-        # COMMAND_INT only on ArduPilot; CHANGE_MODE switches to GUIDED when needed.
-        return cmd(
-            mavlink.MAV_CMD_DO_REPOSITION,
-            -1,
-            mavlink.MAV_DO_REPOSITION_FLAGS_CHANGE_MODE,
-            0,
-            NAN,
-            lat_deg,
-            lon_deg,
-            alt_m,
-            use_int=True,
-            frame=MavFrame.GLOBAL_RELATIVE_ALT,
-        )
+        # ArduCopter takes DO_REPOSITION only as COMMAND_INT; the altitude is above home.
+        return reposition(lat_deg, lon_deg, alt_m, frame=MavFrame.GLOBAL_RELATIVE_ALT)
 
     def goto(self, lat_deg: float, lon_deg: float, alt_m: float, state: VehicleState) -> list[Step]:
         """DO_REPOSITION (COMMAND_INT, relative altitude)."""

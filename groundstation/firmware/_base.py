@@ -146,6 +146,32 @@ def cmd(command: int, *params: float, use_int: bool = False, frame: int = MavFra
     return Cmd(command, padded, use_int, frame)  # type: ignore[arg-type]
 
 
+def reposition(
+    lat_deg: float,
+    lon_deg: float,
+    alt: float,
+    *,
+    frame: int = MavFrame.GLOBAL,
+    use_int: bool = True,
+) -> Cmd:
+    """MAV_CMD_DO_REPOSITION at the default speed, switching to the guided mode if needed.
+
+    NaN coordinates mean "where the vehicle is" (sent as COMMAND_LONG, which can carry NaN).
+    """
+    return cmd(
+        mavlink.MAV_CMD_DO_REPOSITION,
+        -1,
+        mavlink.MAV_DO_REPOSITION_FLAGS_CHANGE_MODE,
+        0,
+        NAN,
+        lat_deg,
+        lon_deg,
+        alt,
+        use_int=use_int,
+        frame=frame,
+    )
+
+
 def home_alt_amsl_m(state: VehicleState) -> float:
     """Home altitude above mean sea level, from HOME_POSITION or derived from the position."""
     if state.home.valid:

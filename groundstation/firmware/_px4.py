@@ -26,6 +26,7 @@ from groundstation.firmware._base import (
     Step,
     cmd,
     home_alt_amsl_m,
+    reposition,
 )
 
 if TYPE_CHECKING:
@@ -103,21 +104,7 @@ class Px4Plugin(FirmwarePlugin):
 
     def goto(self, lat_deg: float, lon_deg: float, alt_m: float, state: VehicleState) -> list[Step]:
         """DO_REPOSITION (COMMAND_INT, AMSL altitude) with CHANGE_MODE."""
-        amsl = home_alt_amsl_m(state) + alt_m
-        return [
-            cmd(
-                mavlink.MAV_CMD_DO_REPOSITION,
-                -1,
-                mavlink.MAV_DO_REPOSITION_FLAGS_CHANGE_MODE,
-                0,
-                NAN,
-                lat_deg,
-                lon_deg,
-                amsl,
-                use_int=True,
-                frame=MavFrame.GLOBAL,
-            )
-        ]
+        return [reposition(lat_deg, lon_deg, home_alt_amsl_m(state) + alt_m)]
 
     def orbit(
         self,
@@ -153,18 +140,7 @@ class Px4Plugin(FirmwarePlugin):
 
     def pause(self, state: VehicleState) -> list[Step]:
         """DO_REPOSITION with no position: hold where the vehicle is (AUTO.LOITER)."""
-        return [
-            cmd(
-                mavlink.MAV_CMD_DO_REPOSITION,
-                -1,
-                mavlink.MAV_DO_REPOSITION_FLAGS_CHANGE_MODE,
-                0,
-                NAN,
-                NAN,
-                NAN,
-                NAN,
-            )
-        ]
+        return [reposition(NAN, NAN, NAN, use_int=False)]
 
     def resume(self, state: VehicleState) -> list[Step]:
         """Back to AUTO.MISSION, which continues from the current item."""

@@ -155,6 +155,18 @@ class PlanTransfer:
         except TimeoutError:
             return None
 
+    async def _reply(self, resend: Any, timeout_s: float, what: str) -> tuple[int, Any]:
+        """The next protocol message; on silence resend ``resend`` (bounded by the retry count)."""
+        retries = 0
+        while True:
+            received = await self._receive(timeout_s)
+            if received is not None:
+                return received
+            retries += 1
+            if retries > self._settings.mission_max_retries:
+                raise self._fail(f"no answer while waiting for {what}")
+            self._send(resend)
+
     def _send(self, msg: Any) -> None:
         self._channel.send(msg)
 
@@ -262,17 +274,9 @@ class PlanTransfer:
         )
         self._set_state(TransferState.SEND_COUNT)
         self._send(last_sent)
-        retries = 0
         while True:
-            received = await self._receive(settings.mission_ack_timeout_s)
-            if received is None:
-                retries += 1
-                if retries > settings.mission_max_retries:
-                    waiting_for = "item requests" if requested else "the first item request"
-                    raise self._fail(f"no answer while waiting for {waiting_for}")
-                self._send(last_sent)
-                continue
-            msgid, msg = received
+            waiting_for = "item requests" if requested else "the first item request"
+            msgid, msg = await self._reply(last_sent, settings.mission_ack_timeout_s, waiting_for)
             if msgid in _REQUEST_IDS:
                 seq: int = msg.seq
                 if not 0 <= seq < count:
@@ -284,7 +288,6 @@ class PlanTransfer:
                 last_sent = self._item_message(seq, wire[seq])
                 self._send(last_sent)
                 requested.add(seq)
-                retries = 0
             elif msgid == mavlink.MAVLINK_MSG_ID_MISSION_ACK:
                 result: int = msg.type
                 if result != mavlink.MAV_MISSION_ACCEPTED:
@@ -312,17 +315,11 @@ class PlanTransfer:
         )
         self._set_state(TransferState.REQUEST_LIST)
         self._send(request_list)
-        retries = 0
         count: int | None = None
         while count is None:
-            received = await self._receive(settings.mission_ack_timeout_s)
-            if received is None:
-                retries += 1
-                if retries > settings.mission_max_retries:
-                    raise self._fail("no MISSION_COUNT")
-                self._send(request_list)
-                continue
-            msgid, msg = received
+            msgid, msg = await self._reply(
+                request_list, settings.mission_ack_timeout_s, "MISSION_COUNT"
+            )
             if msgid == mavlink.MAVLINK_MSG_ID_MISSION_COUNT:
                 count = int(msg.count)
             elif msgid == mavlink.MAVLINK_MSG_ID_MISSION_ACK:
@@ -411,16 +408,10 @@ class PlanTransfer:
         )
         self._set_state(TransferState.CLEAR_ALL)
         self._send(clear_all)
-        retries = 0
         while True:
-            received = await self._receive(settings.mission_ack_timeout_s)
-            if received is None:
-                retries += 1
-                if retries > settings.mission_max_retries:
-                    raise self._fail("no MISSION_ACK to clear")
-                self._send(clear_all)
-                continue
-            msgid, msg = received
+            msgid, msg = await self._reply(
+                clear_all, settings.mission_ack_timeout_s, "the MISSION_ACK to clear"
+            )
             if msgid != mavlink.MAVLINK_MSG_ID_MISSION_ACK:
                 self.ignored += 1
                 continue

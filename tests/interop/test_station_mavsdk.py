@@ -16,11 +16,12 @@ from typing import Any
 
 import pytest
 
-from geofence import MavCmd, MavFrame, MissionItem, MissionType
+from geofence import MissionType
 from groundstation.events import EventBus
 from groundstation.mavlink import Fleet, Vehicle
 from tests.infra import free_port, require
 from tests.mavlink.conftest import fast_settings
+from tests.mavlink.plans import fence, route
 
 try:
     import mavsdk
@@ -84,45 +85,19 @@ async def vehicle_pair(station: tuple[Fleet, int]) -> AsyncIterator[tuple[Vehicl
         peer.destroy()
 
 
-def waypoints() -> list[MissionItem]:
-    return [
-        MissionItem(command=MavCmd.NAV_TAKEOFF, z=20, current=True),
-        MissionItem(command=MavCmd.NAV_WAYPOINT, x=262512345, y=1116012345, z=40, param1=3.0),
-        MissionItem(
-            command=MavCmd.DO_CHANGE_SPEED, frame=MavFrame.MISSION, param1=1, param2=8, param3=-1
-        ),
-        MissionItem(command=MavCmd.NAV_LOITER_TIME, x=262522345, y=1116022345, z=40, param1=30),
-        MissionItem(command=MavCmd.NAV_RETURN_TO_LAUNCH, frame=MavFrame.MISSION),
-    ]
+def to_queue(queue: asyncio.Queue[Any]) -> Any:
+    """A MAVSDK callback (called on MAVSDK's thread) that puts its payload on an asyncio queue."""
+    loop = asyncio.get_running_loop()
+
+    def callback(result: Any, payload: Any, *_: Any) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, (result, payload))
+
+    return callback
 
 
-def fence() -> list[MissionItem]:
-    corners = [
-        (262400000, 1115900000),
-        (262600000, 1115900000),
-        (262600000, 1116100000),
-        (262400000, 1116100000),
-    ]
-    items = [
-        MissionItem(
-            command=MavCmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION,
-            frame=MavFrame.GLOBAL,
-            param1=4,
-            x=x,
-            y=y,
-        )
-        for x, y in corners
-    ]
-    items.append(
-        MissionItem(
-            command=MavCmd.NAV_FENCE_CIRCLE_EXCLUSION,
-            frame=MavFrame.GLOBAL,
-            param1=80,
-            x=262500000,
-            y=1116000000,
-        )
-    )
-    return items
+async def next_of(queue: asyncio.Queue[Any]) -> Any:
+    """The next (result, payload) a MAVSDK callback delivered (bounded wait)."""
+    return await asyncio.wait_for(queue.get(), 5)
 
 
 def wire_fields(item: Any) -> tuple[Any, ...]:
@@ -143,15 +118,12 @@ def wire_fields(item: Any) -> tuple[Any, ...]:
 async def test_mission_and_fence_round_trip_through_mission_raw_server(vehicle_pair) -> None:
     vehicle, peer = vehicle_pair
     server = MissionRawServer(peer.component)
-    loop = asyncio.get_running_loop()
     incoming: asyncio.Queue[Any] = asyncio.Queue()
-    server.subscribe_incoming_mission(
-        lambda result, plan, *_: loop.call_soon_threadsafe(incoming.put_nowait, (result, plan))
-    )
+    server.subscribe_incoming_mission(to_queue(incoming))
 
-    for mission_type, items in ((MissionType.MISSION, waypoints()), (MissionType.FENCE, fence())):
+    for mission_type, items in ((MissionType.MISSION, route()), (MissionType.FENCE, fence())):
         assert await vehicle.upload_plan(mission_type, items) == len(items)
-        result, plan = await asyncio.wait_for(incoming.get(), 5)
+        result, plan = await next_of(incoming)
         assert result.name == "SUCCESS"
         got = plan.mission_items
         assert [wire_fields(i) for i in got] == [wire_fields(i) for i in items]
@@ -187,29 +159,24 @@ async def test_parameters_against_param_server(vehicle_pair) -> None:
 async def test_arming_and_modes_against_action_server(vehicle_pair) -> None:
     vehicle, peer = vehicle_pair
     server = ActionServer(peer.component)
-    loop = asyncio.get_running_loop()
     arm_requests: asyncio.Queue[Any] = asyncio.Queue()
     mode_requests: asyncio.Queue[Any] = asyncio.Queue()
-    server.subscribe_arm_disarm(
-        lambda result, arm, *_: loop.call_soon_threadsafe(arm_requests.put_nowait, arm)
-    )
-    server.subscribe_flight_mode_change(
-        lambda result, mode, *_: loop.call_soon_threadsafe(mode_requests.put_nowait, mode)
-    )
+    server.subscribe_arm_disarm(to_queue(arm_requests))
+    server.subscribe_flight_mode_change(to_queue(mode_requests))
     server.set_armable(True, True)
     server.set_disarmable(True, True)
     server.set_allowable_flight_modes(
         AllowableFlightModes(True, True, True, True, True, True, True)
     )
     await vehicle.arm()
-    request = await asyncio.wait_for(arm_requests.get(), 5)
+    _, request = await next_of(arm_requests)
     assert request.arm and not request.force
     await vehicle.wait_until(lambda s: s.armed, 5)
     await vehicle.set_mode("AUTO.MISSION")
-    assert await asyncio.wait_for(mode_requests.get(), 5) == FlightMode.MISSION
+    assert (await next_of(mode_requests))[1] == FlightMode.MISSION
     await vehicle.wait_until(lambda s: s.mode == "AUTO.MISSION", 5)
     await vehicle.disarm(force=True)
-    request = await asyncio.wait_for(arm_requests.get(), 5)
+    _, request = await next_of(arm_requests)
     assert not request.arm and request.force
     await vehicle.wait_until(lambda s: not s.armed, 5)
 
@@ -253,15 +220,10 @@ async def test_takeoff_land_and_return_against_action_server(vehicle_pair) -> No
     vehicle, peer = vehicle_pair
     action = ActionServer(peer.component)
     telemetry = TelemetryServer(peer.component)
-    loop = asyncio.get_running_loop()
     takeoffs: asyncio.Queue[Any] = asyncio.Queue()
     modes: asyncio.Queue[Any] = asyncio.Queue()
-    action.subscribe_takeoff(
-        lambda result, takeoff, *_: loop.call_soon_threadsafe(takeoffs.put_nowait, takeoff)
-    )
-    action.subscribe_flight_mode_change(
-        lambda result, mode, *_: loop.call_soon_threadsafe(modes.put_nowait, mode)
-    )
+    action.subscribe_takeoff(to_queue(takeoffs))
+    action.subscribe_flight_mode_change(to_queue(modes))
     action.set_allow_takeoff(True)
     action.set_armable(True, True)
     action.set_allowable_flight_modes(
@@ -270,9 +232,9 @@ async def test_takeoff_land_and_return_against_action_server(vehicle_pair) -> No
     telemetry.publish_home(Position(26.25, 111.6, 0.0, 0.0))
     await vehicle.wait_until(lambda s: s.home.valid, 5)
     await vehicle.takeoff(20)  # PX4-style on a generic autopilot: NAV_TAKEOFF (AMSL), then arm
-    assert await asyncio.wait_for(takeoffs.get(), 5)
+    assert (await next_of(takeoffs))[1]
     await vehicle.wait_until(lambda s: s.armed, 5)
     await vehicle.land()
-    assert await asyncio.wait_for(modes.get(), 5) == FlightMode.LAND
+    assert (await next_of(modes))[1] == FlightMode.LAND
     await vehicle.return_to_launch()
-    assert await asyncio.wait_for(modes.get(), 5) == FlightMode.RETURN_TO_LAUNCH
+    assert (await next_of(modes))[1] == FlightMode.RETURN_TO_LAUNCH

@@ -5,68 +5,14 @@ from __future__ import annotations
 import pytest
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
-from geofence import MavCmd, MavFrame, MissionItem, MissionType
+from geofence import MissionType
 from groundstation._exceptions import PlanTransferError
 from groundstation.events import EventBus, MissionProgress, PlanTransferDone, PlanTransferFailed
 from groundstation.mavlink import Fleet
+from tests.mavlink.plans import fence, rally, route, typed
 from tests.mavlink.vehicle_side import MissionServer
 
 PX4 = mavlink.MAV_AUTOPILOT_PX4
-
-
-def route(n: int = 4) -> list[MissionItem]:
-    items = [MissionItem(command=MavCmd.NAV_TAKEOFF, z=30)]
-    for i in range(n - 2):
-        items.append(
-            MissionItem(
-                command=MavCmd.NAV_WAYPOINT,
-                x=262000000 + i * 1000,
-                y=1116000000 + i * 500,
-                z=40,
-                param1=2.0,
-            )
-        )
-    items.append(MissionItem(command=MavCmd.NAV_RETURN_TO_LAUNCH, frame=MavFrame.MISSION))
-    return items
-
-
-def fence() -> list[MissionItem]:
-    square = [
-        (262000000, 1116000000),
-        (262100000, 1116000000),
-        (262100000, 1116100000),
-        (262000000, 1116100000),
-    ]
-    items = [
-        MissionItem(
-            command=MavCmd.NAV_FENCE_POLYGON_VERTEX_INCLUSION,
-            frame=MavFrame.GLOBAL,
-            param1=4,
-            x=x,
-            y=y,
-        )
-        for x, y in square
-    ]
-    items.append(
-        MissionItem(
-            command=MavCmd.NAV_FENCE_CIRCLE_EXCLUSION,
-            frame=MavFrame.GLOBAL,
-            param1=50,
-            x=262050000,
-            y=1116050000,
-        )
-    )
-    return items
-
-
-def rally() -> list[MissionItem]:
-    return [MissionItem(command=MavCmd.NAV_RALLY_POINT, x=262010000, y=1116010000, z=25)]
-
-
-def same(a: list[MissionItem], b: list[MissionItem], mission_type: MissionType) -> bool:
-    from dataclasses import replace
-
-    return [replace(i, mission_type=mission_type) for i in a] == b
 
 
 async def setup(fleet: Fleet, make_peer, sysid: int = 1, **kw: object):
@@ -86,7 +32,7 @@ async def test_px4_upload_download_clear_each_type(
     with bus.subscribe(PlanTransferDone) as sub:
         assert await v.upload_plan(mission_type, items) == len(items)
         assert len(server.plans[mission_type]) == len(items)
-        assert same(items, await v.download_plan(mission_type), mission_type)
+        assert typed(items, mission_type) == await v.download_plan(mission_type)
         await v.clear_plan(mission_type)
         assert server.plans[mission_type] == []
         assert await v.download_plan(mission_type) == []
@@ -113,7 +59,7 @@ async def test_ardupilot_mission_has_home_at_item_zero(fleet: Fleet, make_peer) 
         262000000,
         pytest.approx(98.5),
     )
-    assert same(items, await v.download_plan(MissionType.MISSION), MissionType.MISSION)
+    assert typed(items, MissionType.MISSION) == await v.download_plan(MissionType.MISSION)
     await v.upload_plan(MissionType.FENCE, fence())
     assert len(server.plans[1]) == len(fence())  # no home item in fences
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable
 from typing import ClassVar
 
-__all__ = ["Link", "ReceiveCallback", "StateCallback"]
+__all__ = ["Link", "ReceiveCallback", "ReconnectingLink", "StateCallback"]
 
 ReceiveCallback = Callable[[bytes, Hashable], None]
 StateCallback = Callable[[bool, str], None]
@@ -71,3 +73,32 @@ class Link(ABC):
     @abstractmethod
     async def aclose(self) -> None:
         """Close the transport and stop its background work."""
+
+
+class ReconnectingLink(Link):
+    """A link whose transport is (re)opened by a background task: TCP, serial."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self._task: asyncio.Task[None] | None = None
+
+    async def open(self) -> None:
+        """Start connecting in the background (failures are retried and reported, not raised)."""
+        self._task = asyncio.create_task(self._run(), name=f"link {self.name}")
+
+    @abstractmethod
+    async def _run(self) -> None:
+        """Open the transport, pump it until it fails, wait, and start again; forever."""
+
+    def _release(self) -> None:
+        """Drop the transport after the task stopped (nothing by default)."""
+
+    async def aclose(self) -> None:
+        """Stop reconnecting and close the transport."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self._release()
+        self._set_up(False, "closed")

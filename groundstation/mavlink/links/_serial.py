@@ -11,7 +11,7 @@ from collections.abc import Hashable
 
 import serial
 
-from groundstation.mavlink.links._base import Link
+from groundstation.mavlink.links._base import ReconnectingLink
 
 __all__ = ["SerialLink"]
 
@@ -19,7 +19,7 @@ _log = logging.getLogger(__name__)
 _READ_SIZE = 4096
 
 
-class SerialLink(Link):
+class SerialLink(ReconnectingLink):
     """A serial device at a baud rate, reopened after errors (unplugged radio, closed pty)."""
 
     def __init__(self, name: str, device: str, baud: int, *, reopen_interval_s: float) -> None:
@@ -31,12 +31,8 @@ class SerialLink(Link):
         self._fd = -1
         self._pending = bytearray()
         self._failed: asyncio.Event | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._reason = ""
         self.opens = 0
-
-    async def open(self) -> None:
-        """Start opening the device in the background (a missing device is retried)."""
-        self._task = asyncio.create_task(self._run(), name=f"link {self.name}")
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -125,12 +121,5 @@ class SerialLink(Link):
             self._pending += data[written:]
             asyncio.get_running_loop().add_writer(self._fd, self._writable)
 
-    async def aclose(self) -> None:
-        """Stop reopening and close the device."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    def _release(self) -> None:
         self._close_port(asyncio.get_running_loop())
-        self._set_up(False, "closed")

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import Hashable
 
-from groundstation.mavlink.links._base import Link
+from groundstation.mavlink.links._base import ReconnectingLink
 
 __all__ = ["TcpClientLink"]
 
@@ -15,7 +15,7 @@ _log = logging.getLogger(__name__)
 _READ_SIZE = 65536
 
 
-class TcpClientLink(Link):
+class TcpClientLink(ReconnectingLink):
     """One TCP connection to a vehicle or router, kept open by a reconnect loop."""
 
     def __init__(self, name: str, host: str, port: int, *, reconnect_interval_s: float) -> None:
@@ -24,12 +24,7 @@ class TcpClientLink(Link):
         self.port = port
         self.reconnect_interval_s = reconnect_interval_s
         self._writer: asyncio.StreamWriter | None = None
-        self._task: asyncio.Task[None] | None = None
         self.connects = 0
-
-    async def open(self) -> None:
-        """Start connecting in the background (a refused connection is retried, not raised)."""
-        self._task = asyncio.create_task(self._run(), name=f"link {self.name}")
 
     async def _run(self) -> None:
         while True:
@@ -67,12 +62,3 @@ class TcpClientLink(Link):
             return
         writer.write(data)
         self.bytes_sent += len(data)
-
-    async def aclose(self) -> None:
-        """Stop reconnecting and close the connection."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        self._set_up(False, "closed")
