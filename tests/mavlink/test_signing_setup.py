@@ -43,3 +43,20 @@ async def test_vehicle_that_ignores_setup_signing_leaves_the_link_unsigned(
     assert not next(iter(fleet.link_stats().values())).signing
     peer.send(mavlink.MAVLink_attitude_message(6, 0, 0, 0, 0, 0, 0))
     await v.wait_until(lambda s: s.attitude.time_boot_ms == 6, 2)
+
+
+async def test_signing_key_from_settings_applies_to_its_endpoint(make_peer, udp_port: int) -> None:
+    from groundstation.events import EventBus
+    from tests.mavlink.conftest import fast_settings
+
+    endpoint = f"udpin:127.0.0.1:{udp_port}"
+    settings = fast_settings(endpoints=[endpoint], signing_keys={endpoint: KEY.hex()})
+    async with Fleet(settings, EventBus()) as fleet:
+        unsigned = await make_peer(3)
+        signed = await make_peer(4)
+        signed.enable_signing(KEY)
+        await fleet.wait_for_vehicle(4, timeout_s=2)
+        await unsigned.wait_for("HEARTBEAT", timeout_s=2)
+        assert 3 not in fleet.vehicles
+        assert fleet.link_stats()[endpoint].unsigned_rejected > 0
+        assert "signing_keys" not in repr(settings) or KEY.hex() not in repr(settings)
