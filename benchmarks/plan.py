@@ -28,8 +28,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
-from geofence import GeoPoint, LocalProjection, ZoneSet  # noqa: E402
-from missions import sweep_route, validate  # noqa: E402
+from geofence import GeoPoint, LocalProjection, ZoneSet
+from missions import sweep_route, validate
 
 
 def _city_zones(n_zones: int, seed: int) -> tuple[list[Any], Any]:

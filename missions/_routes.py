@@ -353,6 +353,17 @@ def overwatch_route(launch: GeoPoint, target: LatLon, *, alt_m: float, hold_s: f
                      {"hold_s": hold_s, "target": target}, proj)
 
 
+def route_parts(route: Route | Sequence[MissionItem], launch: GeoPoint | None,
+                projection: LocalProjection | None, what: str,
+                ) -> tuple[tuple[MissionItem, ...], GeoPoint, LocalProjection | None]:
+    """Items, launch point and projection of a route, or of bare items with their launch."""
+    if isinstance(route, Route):
+        return route.items, launch or route.launch, projection or route.projection
+    if launch is None:
+        raise ValueError(f"{what} bare items needs the launch point")
+    return tuple(route), launch, projection
+
+
 def imported_route(launch: GeoPoint, items: Sequence[MissionItem], *, name: str = "",
                    projection: LocalProjection | None = None) -> Route:
     """Wrap items read from a plan file as a route (for validation and tracking)."""

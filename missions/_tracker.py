@@ -22,7 +22,7 @@ from typing import Any
 from geofence import GeoPoint, LocalProjection, MissionItem
 from missions._exceptions import TrackingError
 from missions._path import PathPoint, flight_path
-from missions._routes import Route
+from missions._routes import Route, route_parts
 from missions._validate import VehicleProfile, leg_time_s
 
 ARRIVAL_RADIUS_M = 3.0
@@ -104,14 +104,8 @@ class MissionTracker:
     def __init__(self, route: Route | Sequence[MissionItem], *, launch: GeoPoint | None = None,
                  profile: VehicleProfile | None = None,
                  projection: LocalProjection | None = None) -> None:
-        if isinstance(route, Route):
-            items, launch = route.items, launch or route.launch
-            projection = projection or route.projection
-        else:
-            items = tuple(route)
-        if launch is None:
-            raise ValueError("tracking bare items needs the launch point")
-        self.items = tuple(items)
+        items, launch, projection = route_parts(route, launch, projection, "tracking")
+        self.items = items
         self.profile = profile or VehicleProfile()
         self.path = flight_path(self.items, launch, projection)
         pts = self.path.points

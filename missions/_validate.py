@@ -29,7 +29,7 @@ from geofence import (
 from missions import _items as it
 from missions._exceptions import RouteRefused
 from missions._path import FlightPath, PathPoint, flight_path
-from missions._routes import Route
+from missions._routes import Route, route_parts
 
 _CHECKED_NAV = frozenset({MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_TIME, MavCmd.NAV_LOITER_TURNS,
                           MavCmd.NAV_LOITER_UNLIM, MavCmd.NAV_LOITER_TO_ALT, 82})
@@ -146,13 +146,7 @@ def validate(route: Route | Sequence[MissionItem], *, launch: GeoPoint | None = 
     ``projection`` (default: the route's own, else one centred on the launch point) is the
     metric frame distances are measured in; passing a shared one saves building it.
     """
-    if isinstance(route, Route):
-        items, launch = route.items, launch or route.launch
-        projection = projection or route.projection
-    else:
-        items = tuple(route)
-    if launch is None:
-        raise ValueError("validating bare items needs the launch point")
+    items, launch, projection = route_parts(route, launch, projection, "validating")
     if not items:
         return ValidationResult((Reason(ReasonCode.EMPTY, "the route has no items"),), (), None)
     path = flight_path(items, launch, projection)

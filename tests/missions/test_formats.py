@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import missions as m
-from geofence import GeoPoint, MavCmd, MavFrame, ZoneKind
+from geofence import GeoPoint, MavFrame, ZoneKind
 from tests.missions.helpers import YONGZHOU, latlon
 from tests.missions.test_routes import all_routes
 
@@ -251,11 +251,11 @@ def test_bad_wpl_files_name_the_line(text: str, error: type, where: str, problem
 @pytest.mark.parametrize(("text", "where", "problem"), [
     ('{"type": "LineString", "coordinates": [[111.61, 26.42, 30], [111.62, 26.42]]}',
      "r position 1", "no altitude"),
-    ('{"type": "Feature", "properties": {"altitude_ref": "amsl"}, '
-     '"geometry": {"type": "Point", "coordinates": [111.61, 26.42, 130]}}',
+    (('{"type": "Feature", "properties": {"altitude_ref": "amsl"}, '
+     '"geometry": {"type": "Point", "coordinates": [111.61, 26.42, 130]}}'),
      "r feature 0 position 0", "home altitude"),
-    ('{"type": "Feature", "properties": {"altitude_ref": "ground"}, '
-     '"geometry": {"type": "Point", "coordinates": [111.61, 26.42, 130]}}',
+    (('{"type": "Feature", "properties": {"altitude_ref": "ground"}, '
+     '"geometry": {"type": "Point", "coordinates": [111.61, 26.42, 130]}}'),
      "r feature 0", "altitude_ref"),
 ])
 def test_geojson_without_an_altitude_reference_is_refused(text: str, where: str, problem: str) -> None:

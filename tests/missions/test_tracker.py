@@ -98,7 +98,7 @@ def test_pause_resume_abort_with_reason_and_illegal_transitions() -> None:
     with pytest.raises(m.TrackingError, match="reason"):
         m.MissionTracker(square()).aborted("")
     with pytest.raises(m.TrackingError, match="timezone"):
-        m.MissionTracker(square()).uploaded(datetime(2026, 1, 1))  # noqa: DTZ001
+        m.MissionTracker(square()).uploaded(datetime(2026, 1, 1))
 
 
 def test_start_is_detected_from_progress_and_landing_finishes() -> None:
