@@ -19,6 +19,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
+
 from geofence import GeoPoint, LocalProjection, MissionItem
 from missions._exceptions import TrackingError
 from missions._path import PathPoint, flight_path
@@ -269,21 +272,21 @@ class MissionTracker:
             return None
         pts = self.path.points
         x, y = self._where[0], self._where[1]
-        b = pts[t]
-        if b.orbit_radius_m > 0 and math.dist((x, y), (b.x_m, b.y_m)) <= 1.5 * b.orbit_radius_m:
-            return abs(math.dist((x, y), (b.x_m, b.y_m)) - b.orbit_radius_m)
-        a = pts[t - 1]
-        return _segment_distance((x, y), (a.x_m, a.y_m), (b.x_m, b.y_m))
+        # progress reports lag the vehicle, and vehicles cut corners: around a waypoint the
+        # path is the leg before it as much as the leg after it
+        here = Point(x, y)
+        return float(min(_corridor(pts[k - 1], pts[k]).distance(here)
+                                for k in (t - 1, t, t + 1) if 1 <= k < len(pts)))
 
 
-def _segment_distance(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
-    ax, ay = a
-    dx, dy = b[0] - ax, b[1] - ay
-    length2 = dx * dx + dy * dy
-    if length2 == 0:
-        return math.dist(p, a)
-    s = min(max(((p[0] - ax) * dx + (p[1] - ay) * dy) / length2, 0.0), 1.0)
-    return math.dist(p, (ax + s * dx, ay + s * dy))
+def _corridor(a: PathPoint, b: PathPoint) -> BaseGeometry:
+    """Where a vehicle may be on a leg: the segment, or, from or to a circle flown around a
+    point (NAV_LOITER_TURNS), every straight line between that circle and the other end."""
+    ends = [Point(p.x_m, p.y_m).buffer(p.orbit_radius_m, quad_segs=8) if p.orbit_radius_m > 0
+            else Point(p.x_m, p.y_m) for p in (a, b)]
+    if not any(p.orbit_radius_m > 0 for p in (a, b)):
+        return LineString([(a.x_m, a.y_m), (b.x_m, b.y_m)])
+    return ends[0].union(ends[1]).convex_hull
 
 
 def _utc(at: datetime | None) -> datetime:

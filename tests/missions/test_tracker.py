@@ -125,14 +125,19 @@ def test_return_and_landing_count_both_of_their_points() -> None:
     assert p.time_to_go_s == pytest.approx(25, abs=0.1)
 
 
-def test_orbit_cross_track_is_the_distance_from_the_ring() -> None:
+def test_orbit_cross_track_counts_any_line_into_or_out_of_the_circle() -> None:
     route = m.orbit_route(YONGZHOU, latlon(300, 0), radius_m=50, alt_m=40,
                           style=m.OrbitStyle.LOITER_TURNS, turns=2)
     tracker = m.MissionTracker(route)
     tracker.uploaded()
-    lat, lon = latlon(300, 58)
+    tracker.started()
+    lat, lon = latlon(358, 0)  # 8 m beyond the far side of the 50 m circle
     p = tracker.update(current=2, lat_deg=lat, lon_deg=lon, alt_m=40)
-    assert p.cross_track_m == pytest.approx(8, abs=0.05)
+    assert p.cross_track_m == pytest.approx(8, abs=0.1)
+    lat, lon = latlon(150, 20)  # on a straight line from the launch point to the circle
+    assert tracker.update(current=2, lat_deg=lat, lon_deg=lon, alt_m=40).cross_track_m == 0
+    lat, lon = latlon(150, 60)  # well off every such line
+    assert tracker.update(current=2, lat_deg=lat, lon_deg=lon, alt_m=40).cross_track_m > 20
     assert p.distance_to_go_m >= 2 * 2 * math.pi * 50
 
 
