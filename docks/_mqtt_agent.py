@@ -93,6 +93,7 @@ class DockAgent:
                 identifier=f"dock-{self.sn}",
                 session=self._session,
                 on_down=lambda _exc: self.connected.clear(),
+                stopping=lambda: self._closing,
                 will=will,
             ),
             name=f"dock-agent-{self.sn}",

@@ -50,18 +50,23 @@ async def run_reconnecting(
     identifier: str,
     session: Callable[[aiomqtt.Client], Awaitable[None]],
     on_down: Callable[[BaseException], None],
+    stopping: Callable[[], bool],
     will: aiomqtt.Will | None = None,
 ) -> None:
-    """Keep a session running: connect, run ``session``, on loss back off (jittered) and retry."""
+    """Keep a session running: connect, run ``session``, on loss back off (jittered) and retry,
+    until ``stopping()`` says the owner is closing."""
     delay_s = settings.reconnect_min_s
-    while True:
+    while not stopping():
         try:
             async with make_client(settings, identifier=identifier, will=will) as client:
                 delay_s = settings.reconnect_min_s
                 await session(client)
         except* aiomqtt.MqttError as group:
             exc = group.exceptions[0]
-            _log.warning("mqtt %s: connection lost or refused: %s", identifier, exc)
-            on_down(exc)
+            if not stopping():  # closing: never reconnect, whatever became of the cancellation
+                _log.warning("mqtt %s: connection lost or refused: %s", identifier, exc)
+                on_down(exc)
+        if stopping():
+            break
         await asyncio.sleep(delay_s * random.uniform(0.5, 1.5))
         delay_s = min(delay_s * 2, settings.reconnect_max_s)

@@ -102,6 +102,7 @@ class DockBus:
         self._connected = asyncio.Event()
         self._outbox: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
 
     async def __aenter__(self) -> Self:
         self._task = asyncio.create_task(
@@ -110,6 +111,7 @@ class DockBus:
                 identifier=self.settings.client_id,
                 session=self._session,
                 on_down=self._on_down,
+                stopping=lambda: self._closing,
             ),
             name="dock-bus-connection",
         )
@@ -125,6 +127,7 @@ class DockBus:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        self._closing = True
         await cancel_and_wait(self._task)
         self._task = None
         self._on_down(None)

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Coroutine
 from typing import Any
 
+_log = logging.getLogger("docks")
+
+
+CANCEL_RETRY_S = 1.0
+
 
 async def cancel_and_wait(task: asyncio.Task[Any] | None) -> None:
-    """Cancel ``task`` and wait until it has finished."""
+    """Cancel ``task`` and wait until it has finished.
+
+    A task whose cancellation got swallowed (a library turning it into its own error) is
+    cancelled again each ``CANCEL_RETRY_S`` until it ends, so closing never hangs on it.
+    """
     if task is None:
         return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=CANCEL_RETRY_S)
+        if not task.done():
+            _log.warning("task %s ignored its cancellation; cancelling again", task.get_name())
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        task.result()
 
 
 class TaskOwner:
