@@ -8,8 +8,10 @@ from groundstation.simcam._encoder import FfmpegEncoder, encoder_command
 from groundstation.simcam._ground import GroundMap
 from groundstation.simcam._simcam import OrbitPoseSource, PoseSource, SimCamera, StaticPoseSource
 from groundstation.simcam._stamp import read_stamp, stamp_cell_px, stamp_frame
+from groundstation.simcam._truth import AirborneLike, TruthLike, TruthPoseSource
 
 __all__ = [
+    "AirborneLike",
     "Aircraft",
     "CameraPose",
     "CameraView",
@@ -20,6 +22,8 @@ __all__ = [
     "PoseSource",
     "SimCamera",
     "StaticPoseSource",
+    "TruthLike",
+    "TruthPoseSource",
     "encoder_command",
     "read_stamp",
     "stamp_cell_px",

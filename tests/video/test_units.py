@@ -245,3 +245,27 @@ def test_exports(module: object) -> None:
 
     defined = {n for n in public if not inspect.ismodule(getattr(module, n))}
     assert set(module.__all__) == defined
+
+
+def test_truth_pose_source_converts_the_simulators_altitudes(ground) -> None:
+    from dataclasses import dataclass
+
+    from groundstation.simcam import TruthPoseSource
+
+    @dataclass
+    class Truth:  # the attributes groundstation.sim's TruthState has
+        lat_deg: float
+        lon_deg: float
+        alt_amsl_m: float
+        alt_rel_m: float
+        heading_deg: float
+        gimbal_pitch_deg: float
+
+    me = Truth(CENTRE[0], CENTRE[1], 180.0, 80.0, 0.0, -90.0)  # ground at 100 m AMSL
+    intruder = Truth(CENTRE[0], CENTRE[1], 140.0, 40.0, 0.0, 0.0)  # 40 m below the camera
+    source = TruthPoseSource(lambda: me, seen=lambda: [intruder])
+    view = source.camera_view()
+    assert view.pose.alt_m == 80.0 and view.pose.gimbal_pitch_deg == -90.0
+    assert [(a.alt_m, a.known) for a in view.others] == [(40.0, False)]
+    cam = PinholeCamera(640, 360, 70.0)
+    assert not np.array_equal(cam.render(ground, view), cam.render(ground, nadir_view()))
