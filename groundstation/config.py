@@ -70,6 +70,36 @@ class StorageSettings(BaseModel):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default is SQLite in data_dir"
     )
+    sqlite_busy_timeout_s: float = Field(10.0, gt=0, description="SQLite wait for a write lock")
+    pool_pre_ping: bool = True
+
+
+class ServiceSettings(BaseModel):
+    """The HTTP service: tokens, webhook, live streams, command safety limits, uploads."""
+
+    jwt_secret: SecretStr | None = Field(
+        None, description="Token signing secret; generated into data_dir on first start if unset"
+    )
+    token_ttl_s: float = Field(8 * 3600.0, gt=0, description="Lifetime of a login token")
+    webhook_secret: SecretStr | None = Field(
+        None, description="Shared HMAC-SHA256 secret of the call-taking webhook; unset refuses all"
+    )
+    webhook_max_skew_s: float = Field(
+        300.0, gt=0, description="Largest age of a signed webhook timestamp accepted"
+    )
+    ws_min_interval_s: float = Field(0.2, gt=0, description="Fastest telemetry push per client")
+    ws_default_interval_s: float = Field(1.0, gt=0, description="Telemetry push period per client")
+    ws_queue_size: int = Field(256, ge=1, description="Alerts/incident events queued per client")
+    command_min_battery_pct: float = Field(
+        25.0, ge=0, le=100, description="Refuse arm/takeoff/goto/orbit below this charge"
+    )
+    command_response_timeout_s: float = Field(
+        15.0, gt=0, description="Longest an API command waits; longer ones answer 202 and go on"
+    )
+    command_zone_margin_m: float = Field(20.0, ge=0, description="Clearance kept from no-fly zones")
+    max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1, description="Largest attachment")
+    tlog_flush_interval_s: float = Field(1.0, gt=0, description="Flight log write-out period")
+    audit_export_limit: int = Field(100_000, ge=1, description="Most audit rows in one export")
 
 
 class Settings(BaseSettings):
@@ -86,6 +116,7 @@ class Settings(BaseSettings):
     display_timezone: str = "Asia/Shanghai"
     mavlink: MavlinkSettings = Field(default_factory=MavlinkSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
     docks: DockSettings = Field(
         default_factory=DockSettings,
         description="dock broker, service timeouts, launch limits, schedules (GCS_DOCKS__MQTT__HOSTNAME...)",

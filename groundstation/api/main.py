@@ -1,0 +1,43 @@
+"""Every router of the API, included in one place under ``/api``.
+
+Another part of the station adds its router here (one line in ROUTERS), or passes it to
+``create_app(..., routers=[...])``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from groundstation.api.routes import (
+    audit,
+    auth,
+    flights,
+    incidents,
+    live,
+    records,
+    users,
+    vehicles,
+    webhooks,
+)
+
+__all__ = ["ROUTERS", "api_router"]
+
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    users.router,
+    vehicles.router,
+    incidents.router,
+    webhooks.router,
+    audit.router,
+    flights.router,
+    records.router,
+    live.router,
+)
+
+
+def api_router(extra: tuple[APIRouter, ...] = ()) -> APIRouter:
+    """The ``/api`` router with every resource router (and any extra ones)."""
+    router = APIRouter(prefix="/api")
+    for sub in ROUTERS + extra:
+        router.include_router(sub)
+    return router

@@ -1,0 +1,1 @@
+"""One router per resource; ``groundstation.api.main`` includes them all."""

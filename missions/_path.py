@@ -1,0 +1,155 @@
+"""The flight a list of mission items describes: points, holds and speeds, in metres.
+
+Validation (distance, climb, hover, zones) and tracking (distance to go, off-path distance)
+both read this one interpretation of the items. Altitudes are metres above home; an AMSL item
+is converted with the launch point's ground altitude; terrain-frame altitudes are taken as
+above home (the station has no terrain model) and noted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from geofence import GeoPoint, LocalProjection, MavCmd, MissionItem
+from missions import _geometry as geo
+from missions import _items as it
+
+_HOLD_AT_PLACE = frozenset({MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_TIME, 82})
+_LANDING = frozenset({MavCmd.NAV_LAND, 85})
+_TAKEOFF = frozenset({MavCmd.NAV_TAKEOFF, 84})
+
+
+@dataclass(frozen=True, slots=True)
+class PathPoint:
+    """A place the flight reaches, the item that takes it there, and what it does there."""
+
+    item_index: int
+    """Index of the item flying to this point (-1: the launch point on the ground)."""
+    x_m: float
+    y_m: float
+    lat_deg: float
+    lon_deg: float
+    alt_m: float
+    """Metres above home."""
+    speed_mps: float | None = None
+    """Ground speed set for the leg arriving here (None: the vehicle's own)."""
+    hold_s: float = 0.0
+    orbit_m: float = 0.0
+    """Metres flown circling here (NAV_LOITER_TURNS)."""
+    unlimited: bool = False
+    """Holds here until told otherwise (NAV_LOITER_UNLIM)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PathProblem:
+    """An item the path cannot place; validation refuses routes that have any."""
+
+    item_index: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class FlightPath:
+    """The flight of a list of items from a launch point."""
+
+    launch: GeoPoint
+    projection: LocalProjection
+    points: tuple[PathPoint, ...]
+    problems: tuple[PathProblem, ...]
+    notes: tuple[str, ...]
+
+    def leg_lengths_m(self) -> list[float]:
+        """3-D length of each leg (between consecutive points)."""
+        p = self.points
+        return [math.dist((a.x_m, a.y_m, a.alt_m), (b.x_m, b.y_m, b.alt_m))
+                for a, b in itertools.pairwise(p)]
+
+    def horizontal_m(self) -> float:
+        """Horizontal metres flown, including orbits."""
+        p = self.points
+        return (sum(math.dist((a.x_m, a.y_m), (b.x_m, b.y_m)) for a, b in itertools.pairwise(p))
+                + sum(q.orbit_m for q in p))
+
+
+def relative_alt_m(item: MissionItem, launch_amsl_m: float) -> float | None:
+    """The item's altitude above home, or None if its frame does not place it."""
+    if item.frame in it.RELATIVE_FRAMES or item.frame in it.TERRAIN_FRAMES:
+        return float(item.z)
+    if item.frame in it.AMSL_FRAMES:
+        return float(item.z) - launch_amsl_m
+    return None
+
+
+def flight_path(items: Sequence[MissionItem], launch: GeoPoint,
+                projection: LocalProjection | None = None) -> FlightPath:
+    """Interpret items as a flight from ``launch`` (ground altitude AMSL in ``launch.alt_m``)."""
+    proj = projection or geo.projection_for(launch.lat_deg, launch.lon_deg)
+    start = PathPoint(-1, 0.0, 0.0, launch.lat_deg, launch.lon_deg, 0.0)
+    if projection is not None:
+        x, y = proj.to_metres(launch.lat_deg, launch.lon_deg)
+        start = PathPoint(-1, x, y, launch.lat_deg, launch.lon_deg, 0.0)
+    points = [start]
+    problems: list[PathProblem] = []
+    notes: list[str] = []
+    speed: float | None = None
+    for index, item in enumerate(items):
+        here = points[-1]
+        command = item.command
+        if command == MavCmd.DO_CHANGE_SPEED:
+            if item.param2 > 0:
+                speed = float(item.param2)
+            continue
+        if command == MavCmd.DO_JUMP:
+            problems.append(PathProblem(index, f"{it.describe_item(index, item)}: jumps are not "
+                                        "followed; unroll the repeats"))
+            continue
+        if command == MavCmd.NAV_RETURN_TO_LAUNCH:
+            points.append(PathPoint(index, start.x_m, start.y_m, start.lat_deg, start.lon_deg,
+                                    here.alt_m, speed))
+            points.append(PathPoint(index, start.x_m, start.y_m, start.lat_deg, start.lon_deg, 0.0))
+            break
+        if command not in it.NAV_TO_PLACE:
+            continue
+        if item.frame in it.TERRAIN_FRAMES:
+            notes.append(f"{it.describe_item(index, item)}: terrain-following altitude taken as "
+                         "above home")
+        alt = relative_alt_m(item, launch.alt_m)
+        placed = it.has_place(item)
+        if command in _TAKEOFF:
+            if alt is None:
+                problems.append(PathProblem(index, _frame_problem(index, item)))
+                continue
+            points.append(PathPoint(index, here.x_m, here.y_m, here.lat_deg, here.lon_deg, alt))
+            continue
+        if command in _LANDING:
+            if placed:
+                x, y = proj.to_metres(item.lat_deg, item.lon_deg)
+                points.append(PathPoint(index, x, y, item.lat_deg, item.lon_deg, here.alt_m, speed))
+                here = points[-1]
+            points.append(PathPoint(index, here.x_m, here.y_m, here.lat_deg, here.lon_deg, 0.0))
+            break
+        if alt is None or not placed:
+            problems.append(PathProblem(index, _frame_problem(index, item) if alt is None else
+                                        f"{it.describe_item(index, item)} has no position"))
+            continue
+        try:
+            x, y = proj.to_metres(item.lat_deg, item.lon_deg)
+        except ValueError as exc:
+            problems.append(PathProblem(index, f"{it.describe_item(index, item)}: {exc}"))
+            continue
+        hold = max(float(item.param1), 0.0) if command in _HOLD_AT_PLACE else 0.0
+        orbit = (abs(float(item.param1)) * 2 * math.pi * abs(float(item.param3))
+                 if command == MavCmd.NAV_LOITER_TURNS else 0.0)
+        points.append(PathPoint(index, x, y, item.lat_deg, item.lon_deg, alt, speed,
+                                hold if math.isfinite(hold) else 0.0,
+                                orbit if math.isfinite(orbit) else 0.0,
+                                command == MavCmd.NAV_LOITER_UNLIM))
+    return FlightPath(launch, proj, tuple(points), tuple(problems), tuple(dict.fromkeys(notes)))
+
+
+def _frame_problem(index: int, item: MissionItem) -> str:
+    return (f"{it.describe_item(index, item)}: frame {it.frame_name(item.frame)} does not say "
+            "where it is or what its altitude is measured from")
