@@ -198,9 +198,10 @@ def _rally(section: Any, where: Where) -> tuple[GeoPoint, ...]:
     points = []
     for i, p in enumerate(section["points"]):
         spot = f"{where} point {i}"
-        home = _home(p, spot)
-        assert home is not None
-        points.append(home)
+        point = _home(p, spot) if p is not None else None
+        if point is None:
+            raise PlanFormatError(spot, "must be [latitude, longitude, altitude]")
+        points.append(point)
     return tuple(points)
 
 

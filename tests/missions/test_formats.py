@@ -216,6 +216,14 @@ def test_plan_items_in_local_frames_and_unknown_item_types_are_reported_not_drop
     assert any(u.what == "item type 'FancyItem'" for u in m.read_plan(odd).unsupported)
 
 
+def test_a_null_rally_point_is_refused_by_position() -> None:
+    doc = json.loads((DATA / "qgc_survey.plan").read_text())
+    doc["rallyPoints"]["points"][1] = None
+    with pytest.raises(m.PlanFormatError) as caught:
+        m.read_plan(json.dumps(doc), source="x.plan")
+    assert caught.value.where == "x.plan rallyPoints point 1"
+
+
 def test_bad_fence_section_is_named() -> None:
     doc = json.loads((DATA / "qgc_survey.plan").read_text())
     doc["geoFence"]["circles"][0]["circle"]["radius"] = -5
