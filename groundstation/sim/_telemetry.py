@@ -107,6 +107,8 @@ class Telemetry:
         name = _name_of(msgid)
         if name is None or name not in self._builders or name == "AUTOPILOT_VERSION":
             return False
+        if not math.isfinite(interval_us):
+            return False
         if interval_us < 0:
             self.rates_hz[name] = 0.0
         elif interval_us == 0:
