@@ -25,7 +25,6 @@ from geofence import MissionItem
 from groundstation.demo._docked import SimDockedDrone
 from groundstation.demo._routes import overwatch_items, patrol_items
 from groundstation.demo._seed import DemoUser, seed_demo
-from groundstation.fleetlink import VehicleDrone
 from groundstation.operations import (
     DISPATCHER_NAME,
     SERVICE_NAME,
@@ -73,7 +72,7 @@ def demo_extension(config: DemoConfig, announce: Callable[[str], None]) -> Stati
         async with contextlib.AsyncExitStack() as stack:
             docked = await _drones(station, config, stack)
             orgs = await station.db.run(dock_orgs)
-            owner = {key: org for key, (org, _path) in orgs.items()}
+            owner: dict[str, int | None] = {key: org for key, (org, _path) in orgs.items()}
             owner |= {d.drone_id: owner.get(d.dock_id) for d in fleet.docks if d.drone_id}
             audit = dock_audit_sink(station, owner.get)
             sims = await stack.enter_async_context(SimFleet(
@@ -135,6 +134,6 @@ async def _drones(
     out: dict[str, SimDockedDrone] = {}
     for spec in fleet.drones:
         vehicle = await station.fleet.wait_for_vehicle(spec.system_id, config.vehicle_timeout_s)
-        drone = await stack.enter_async_context(VehicleDrone(vehicle, name=spec.drone_id))
-        out[spec.drone_id] = SimDockedDrone(drone, sims[spec.drone_id])
+        out[spec.drone_id] = await stack.enter_async_context(
+            SimDockedDrone(vehicle, sims[spec.drone_id], name=spec.drone_id))
     return out

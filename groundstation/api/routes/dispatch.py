@@ -120,22 +120,19 @@ def plan_out(incident_id: int, plan: DispatchPlan) -> DispatchOut:
             lon_deg=unit.unit.lon_deg, distance_m=unit.distance_m, eta_s=unit.eta_s))
 
 
-def _dispatcher(station: Station) -> Dispatcher:
+async def _dispatcher(station: Station, incident_id: int, user: Principal) -> Dispatcher:
+    """The station's dispatcher (503 without docks), once the user may reach the incident."""
     found = dispatcher_of(station)
     if found is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no docks or dispatch on this station")
-    return found
-
-
-async def _check(station: Station, incident_id: int, user: Principal) -> None:
     await station.db.run(lambda s: scoped_row(s, Incident, incident_id, user, "incident"))
+    return found
 
 
 @router.get("/{incident_id}/dispatch")
 async def ranking(incident_id: IncidentId, user: CurrentUser, station: StationDep) -> DispatchOut:
     """Every dock-based and airborne drone ranked by time to the scene, with the 1/3/5-min rings."""
-    dispatcher = _dispatcher(station)
-    await _check(station, incident_id, user)
+    dispatcher = await _dispatcher(station, incident_id, user)
     return plan_out(incident_id, await dispatcher.plan_for(incident_id))
 
 
@@ -144,8 +141,7 @@ async def request_overhead_video(
     incident_id: IncidentId, body: SendIn, user: Sender, station: StationDep
 ) -> SentOut:
     """Send the best drone (or the one named) over the incident with one click."""
-    dispatcher = _dispatcher(station)
-    await _check(station, incident_id, user)
+    dispatcher = await _dispatcher(station, incident_id, user)
     try:
         sent = await dispatcher.send(incident_id, actor=user, candidate_id=body.candidate_id,
                                      hold=body.hold)
@@ -161,8 +157,7 @@ async def hand_off(
     incident_id: IncidentId, body: HandOffIn, user: HandOff, station: StationDep
 ) -> GroundUnitOut:
     """Hand the incident to the nearest available ground unit (or the one named)."""
-    dispatcher = _dispatcher(station)
-    await _check(station, incident_id, user)
+    dispatcher = await _dispatcher(station, incident_id, user)
     try:
         choice = await dispatcher.handoff(incident_id, actor=user, unit_id=body.unit_id)
     except LookupError as exc:
