@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.to_thread
 from pyproj import Geod
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +30,9 @@ from groundstation.operations._runtime import Operations
 
 _log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
+VIDEO_SERVICE = "video"
+"""Where the video extension keeps its hub (``groundstation.video.station.SERVICE_KEY``); a
+drone's stream carries the drone's id."""
 
 
 class DispatchRefused(Exception):
@@ -147,9 +151,18 @@ class Dispatcher:
                              result=f"failed: {exc}")
             return
         detail["candidate"] = chosen.candidate_id
+        detail["video"] = await self._attach_video(incident_id, chosen.drone_id)
         await self._note(incident_id, "on_scene",
                          f"{chosen.drone_id or chosen.candidate_id} overhead ({hold.value})",
                          STATION, detail, audit="dispatch.arrive", status=IncidentStatus.ON_SCENE)
+
+    async def _attach_video(self, incident_id: int, drone_id: str | None) -> str | None:
+        """Attach the drone's video stream (named after the drone) to the incident, if any."""
+        hub = self.ops.station.services.get(VIDEO_SERVICE)
+        if hub is None or drone_id is None or drone_id not in hub.stream_ids():
+            return None
+        await anyio.to_thread.run_sync(hub.attach_to_incident, drone_id, str(incident_id))
+        return drone_id
 
     async def _arrive(self, chosen: RankedCandidate, lat: float, lon: float) -> None:
         vehicle = self.ops.vehicle_named(chosen.drone_id or "")

@@ -134,3 +134,20 @@ def test_schedules_crud_with_history(demo: Demo) -> None:
     actions = [r["action"] for r in commander.get("/api/audit", params={"limit": 1000}).json()
                if r["target_id"] == "night-YZ-D02"]
     assert {"schedule.create", "schedule.update", "schedule.delete"} <= set(actions)
+
+
+def test_hostile_dispatch_requests_get_clear_errors(demo: Demo) -> None:
+    commander = demo.client("commander")
+    incident = commander.post("/api/incidents", json={**SCENE, "lat_deg": 26.40}).json()
+    path = f"/api/incidents/{incident['id']}/dispatch"
+    unknown = commander.post(path, json={"candidate_id": "NOPE"})
+    assert unknown.status_code == 409 and "reasons" in unknown.json()["detail"]
+    for body in ({"candidate_id": "x" * 500}, {"hold": "spin"}, {"candidate_id": 5}, [1, 2]):
+        assert commander.post(path, json=body).status_code == 422, body
+    assert commander.post(path, content=b"\xff\x00garbage",
+                          headers={"content-type": "application/json"}).status_code in (400, 422)
+    for bad_id in ("0", "-1", "abc", "1;DROP TABLE incidents"):
+        assert commander.get(f"/api/incidents/{bad_id}/dispatch").status_code in (404, 422)
+    assert commander.get(f"/api/incidents/{incident['id']}").json()["events"][0]["kind"] == "created"
+    assert commander.post("/api/operations/docks/..%2F..%2Fetc/cover",
+                          json={"action": "open"}).status_code in (403, 404, 422)
