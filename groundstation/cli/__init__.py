@@ -9,7 +9,10 @@ from collections.abc import Sequence
 
 # Sub-command name -> module in groundstation.cli providing add_arguments(parser) and run(args).
 # Each feature registers its own line here as it lands (serve, demo, sim, ...).
-SUBCOMMANDS: dict[str, str] = {"serve": "serve"}
+SUBCOMMANDS: dict[str, str] = {
+    "serve": "serve",
+    "sim": "sim",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
