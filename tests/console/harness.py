@@ -17,6 +17,7 @@ import uvicorn
 from groundstation.app import create_app
 from groundstation.config import Settings
 from groundstation.db import Dock, GroundUnit, GroundUnitKind, ZoneRecord
+from groundstation.sim import SimConfig, SimFleet
 from groundstation.station import Station
 from tests.infra import free_port
 from tests.service.harness import PASSWORD, World, build_world, service_settings
@@ -79,6 +80,7 @@ class ConsoleStation:
     _thread: threading.Thread | None = None
     _stop: asyncio.Event | None = None
     _server: uvicorn.Server | None = None
+    sims: SimFleet | None = None
 
     @property
     def base_url(self) -> str:
@@ -127,6 +129,22 @@ class ConsoleStation:
             self.world = await asyncio.to_thread(build_world, station)
             self.places = await asyncio.to_thread(add_places, station, self.world)
 
+    @property
+    def udp_port(self) -> int:
+        """The station's MAVLink udpin port."""
+        return int(self.settings.mavlink.endpoints[0].rsplit(":", 1)[1])
+
+    def start_sims(self, count: int, *, first_system_id: int, time_factor: float) -> SimFleet:
+        """Simulated drones (real MAVLink over UDP) flying to the station, on its loop."""
+        base = SimConfig(endpoints=(f"udpout:127.0.0.1:{self.udp_port}",), time_factor=time_factor,
+                         home_lat_deg=HOME[0], home_lon_deg=HOME[1])
+        fleet = SimFleet(count, base, first_system_id=first_system_id)
+
+        async def enter() -> SimFleet:
+            return await fleet.__aenter__()
+        self.sims = self.call(enter)
+        return fleet
+
     def stop_server(self) -> None:
         """Stop the HTTP service and its station (the loop thread stays for a restart)."""
         async def stop() -> None:
@@ -141,6 +159,13 @@ class ConsoleStation:
         """Stop everything, the loop thread included."""
         if self._server is not None:
             self.stop_server()
+        if self.sims is not None:
+            sims = self.sims
+            self.sims = None
+
+            async def leave() -> None:
+                await sims.__aexit__(None, None, None)
+            self.call(leave)
         if self._loop is not None and self._thread is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(START_TIMEOUT_S)
