@@ -208,3 +208,19 @@ def test_language_switches_to_english_and_stays(browser: Any, station: ConsoleSt
     page.wait_for_selector("body[data-ready=true]")
     assert page.text_content(".tab[data-tab=fleet]") == "Fleet"
     assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def test_dock_operator_panel_is_role_checked(browser: Any, station: ConsoleStation, shots: Shots) -> None:
+    dock_id = station.places["dock"]
+    pilot = open_console(browser, station, "pilot_a")
+    pilot.click(".tab[data-tab=docks]")
+    pilot.click(f"#dock-list li[data-dock-id='{dock_id}']")
+    pilot.wait_for_selector("#dock-panel #dock-readings > *")
+    assert pilot.is_visible("#dock-open") and pilot.is_visible("#dock-maintenance-on")
+    shots(pilot, "pilot-dock")
+    viewer = open_console(browser, station, "viewer_a")
+    viewer.click(".tab[data-tab=docks]")
+    viewer.click(f"#dock-list li[data-dock-id='{dock_id}']")
+    viewer.wait_for_selector("#dock-panel #dock-readings > *")
+    assert viewer.query_selector_all("#dock-panel button") == []
+    assert pilot.errors == [] and viewer.errors == []

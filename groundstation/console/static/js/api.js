@@ -62,12 +62,17 @@ export class Api {
   }
 }
 
-/** An endpoint another part of the station has not published: null instead of an error. */
+/** Not offered by this station: the route is absent (404/405) or its service is off (503). */
+export function isAbsent(err) {
+  return err instanceof ApiError && [404, 405, 503].includes(err.status);
+}
+
+/** An endpoint another part of the station may not run: null instead of an error. */
 export async function optional(promise) {
   try {
     return await promise;
   } catch (err) {
-    if (err instanceof ApiError && (err.status === 404 || err.status === 405)) return null;
+    if (isAbsent(err)) return null;
     throw err;
   }
 }

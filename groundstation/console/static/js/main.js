@@ -1,6 +1,6 @@
 // The console: boots the map, logs in, keeps the live picture and the panels up to date.
 
-import { Api } from "./api.js";
+import { Api, optional } from "./api.js";
 import { applyI18n, fmtTime, getLang, setLang, setTimeZone, t } from "./i18n.js";
 import { Live, LinkState } from "./live.js";
 import { DockPanel } from "./panels/dock.js";
@@ -17,6 +17,7 @@ const LIST_REFRESH_MS = 1000;
 const STALE_CHECK_MS = 1000;
 const RING_MINUTES = [1, 3, 5];
 const RING_SPEED_MPS = 12;
+const DOCK_REFRESH_MS = 5000;
 
 class App {
   constructor(config) {
@@ -144,6 +145,8 @@ class App {
       onMessage: (m) => this.onMessage(m), onState: (s) => this.onLinkState(s),
     });
     this.live.start();
+    clearInterval(this.dockTimer);
+    this.dockTimer = setInterval(() => { if (this.state.me) this.refreshDockStates(); }, DOCK_REFRESH_MS);
   }
 
   async loadRecords() {
@@ -154,10 +157,24 @@ class App {
     setRecords(this.state, vehicles);
     const states = new Map(this.state.docks.map((d) => [d.id, d.state]));
     this.state.docks = docks.map((d) => ({ ...d, state: states.get(d.id) ?? d.state }));
+    await this.refreshDockStates();
     this.state.zones = zones;
     this.state.groundUnits = units;
     this.state.incidents = new Map(incidents.filter((i) => i.status !== "closed").map((i) => [i.id, i]));
     this.refreshLists(true);
+    this.redraw();
+  }
+
+  /** Live dock states from the station's dock operations (when it runs docks). */
+  async refreshDockStates() {
+    const live = await optional(this.api.get("/operations/docks")).catch(() => null);
+    if (!live) return;
+    const byKey = new Map(live.map((d) => [d.dock_id, d]));
+    for (const d of this.state.docks) {
+      const l = byKey.get(d.dock_key);
+      if (l) { d.state = l.state; d.online = l.online; }
+    }
+    this.refreshDocks();
     this.redraw();
   }
 

@@ -1,8 +1,13 @@
-// The dock operator's panel: state and readings, schedules with their runs, manual cover control.
+// The dock operator's panel: state and readings, schedules with their runs, state history,
+// maintenance mode and manual cover control (admin, pilot; the station checks again).
 
 import { optional } from "../api.js";
 import { fmtTime, t } from "../i18n.js";
-import { can, confirmAction, el, fmtNum, kv, showResult } from "../ui.js";
+import { can, confirmAction, el, kv, showResult } from "../ui.js";
+
+function readingRows(readings) {
+  return Object.entries(readings || {}).map(([k, v]) => [t(`reading.${k}`, {}, k), v === null || v === undefined ? "–" : typeof v === "number" ? String(Math.round(v * 100) / 100) : String(v)]);
+}
 
 export class DockPanel {
   constructor(app, dockId) {
@@ -17,6 +22,7 @@ export class DockPanel {
   }
 
   get dock() { return this.app.state.docks.find((d) => d.id === this.id); }
+  get key() { return encodeURIComponent(this.dock.dock_key); }
 
   build() {
     const d = this.dock;
@@ -27,50 +33,62 @@ export class DockPanel {
       el("h3", { text: t("dock.history") }), this.history);
     if (can(this.app.state.me.role, "dock_control")) {
       this.root.append(el("h3", { text: t("dock.maintenance") }), el("div", { class: "row" },
-        el("button", { id: "dock-open", onclick: () => this.service("cover_open") }, t("dock.open")),
-        el("button", { id: "dock-close", onclick: () => this.service("cover_close") }, t("dock.close"))), this.result);
+        el("button", { id: "dock-maintenance-on", onclick: () => this.act("maintenance", { on: true }, t("dock.maintenance_on")) }, t("dock.maintenance_on")),
+        el("button", { id: "dock-maintenance-off", onclick: () => this.act("maintenance", { on: false }, t("dock.maintenance_off")) }, t("dock.maintenance_off")),
+        el("button", { id: "dock-open", onclick: () => this.act("cover", { action: "open" }, t("dock.open")) }, t("dock.open")),
+        el("button", { id: "dock-close", onclick: () => this.act("cover", { action: "close" }, t("dock.close")) }, t("dock.close"))), this.result);
     }
     this.refresh();
   }
 
   async refresh() {
-    const status = await optional(this.app.api.get(`/docks/${this.id}/status`)).catch(() => null);
-    if (status) {
+    const live = await optional(this.app.api.get(`/operations/docks/${this.key}`)).catch(() => null);
+    if (live) {
       const d = this.dock;
-      if (d) d.state = status.state;
-      const w = status.weather || {};
+      if (d) d.state = live.state;
+      this.app.redraw();
       this.readings.replaceChildren(kv([
-        [t("dock.state"), t(`dock.state.${status.state}`)],
-        [t("dock.door"), status.cover ?? status.door ?? "–"],
-        [t("dock.charge"), fmtNum(status.charge_pct ?? status.drone_charge_pct, 0, " %")],
-        [t("dock.drone_present"), status.drone_present === undefined ? "–" : status.drone_present ? t("common.yes") : t("common.no")],
-        [t("dock.wind"), fmtNum(w.wind_mps ?? status.wind_mps, 1, " m/s")],
-        [t("dock.rain"), w.rain ?? status.rain ?? "–"],
-        [t("dock.temperature"), fmtNum(w.temperature_c ?? status.temperature_c, 1, " °C")],
-        [t("drone.updated"), status.updated_at ? fmtTime(status.updated_at) : "–"],
+        [t("dock.state"), t(`dock.state.${live.state}`)],
+        [t("dock.online"), live.online ? t("common.yes") : t("common.no")],
+        [t("dock.drone"), live.drone_id ?? "–"],
+        [t("dock.max_wind"), `${live.max_wind_mps} m/s`],
+        ...readingRows(live.readings),
       ]));
+      this.history.replaceChildren(...(live.transitions || []).slice().reverse().map((h) =>
+        el("li", {}, el("span", { class: "sub", text: `${fmtTime(h.at)} · ` }), `${t(`dock.state.${h.old}`)} → ${t(`dock.state.${h.new}`)} ${h.reason}`)));
     } else {
       this.readings.replaceChildren(el("p", { class: "muted", text: t("dock.no_status") }));
+      this.history.replaceChildren(el("li", { class: "muted", text: t("dock.no_history") }));
     }
+    await this.refreshSchedules();
+  }
+
+  async refreshSchedules() {
     try {
-      const schedules = (await this.app.api.get("/schedules")).filter((s) => s.dock_id === this.id);
-      this.schedules.replaceChildren(schedules.length
-        ? el("ul", { class: "list" }, schedules.map((s) => el("li", {}, `${s.name} · ${s.cron} (${s.timezone})`, el("div", { class: "sub", text: s.enabled ? t("dock.enabled") : t("dock.disabled") }))))
-        : el("p", { class: "muted", text: t("dock.no_schedules") }));
+      const patrols = await optional(this.app.api.get("/operations/schedules"));
+      const mine = patrols === null
+        ? (await this.app.api.get("/schedules")).filter((s) => s.dock_id === this.id)
+          .map((s) => ({ schedule_id: String(s.id), name: s.name, cron: s.cron, timezone: s.timezone, enabled: s.enabled, runs: null }))
+        : patrols.filter((s) => s.dock_id === this.dock.dock_key).map((s) => ({ ...s, name: s.schedule_id, runs: [] }));
+      const items = [];
+      for (const s of mine) {
+        const runs = s.runs === null ? null : await optional(this.app.api.get(`/operations/schedules/${encodeURIComponent(s.schedule_id)}/runs`)).catch(() => null);
+        items.push(el("li", {}, `${s.name} · ${s.cron ?? fmtTime(s.at)} (${s.timezone})`,
+          el("div", { class: "sub", text: s.enabled ? t("dock.enabled") : t("dock.disabled") }),
+          ...(runs || []).slice(-5).reverse().map((r) => el("div", { class: "sub", text: `${fmtTime(r.slot)} · ${r.status}${r.outcome ? ` · ${r.outcome}` : ""}${(r.reasons || []).length ? ` · ${r.reasons.join("; ")}` : ""}` }))));
+      }
+      this.schedules.replaceChildren(items.length ? el("ul", { class: "list" }, items) : el("p", { class: "muted", text: t("dock.no_schedules") }));
     } catch (err) {
       this.schedules.replaceChildren(el("p", { class: "error", text: err.message }));
     }
-    const history = await optional(this.app.api.get(`/docks/${this.id}/history`)).catch(() => null);
-    this.history.replaceChildren(...(history === null ? [el("li", { class: "muted", text: t("dock.no_history") })]
-      : history.map((h) => el("li", {}, el("span", { class: "sub", text: `${fmtTime(h.at)} · ` }), `${h.kind ?? ""} ${h.text ?? h.result ?? ""}`))));
   }
 
-  async service(name) {
-    if (!(await confirmAction(t("dock.confirm", { action: t(`dock.${name === "cover_open" ? "open" : "close"}`), name: this.dock.name })))) return;
+  async act(path, body, label) {
+    if (!(await confirmAction(t("dock.confirm", { action: label, name: this.dock.name })))) return;
     try {
-      const out = await optional(this.app.api.post(`/docks/${this.id}/services/${name}`, {}));
+      const out = await optional(this.app.api.post(`/operations/docks/${this.key}/${path}`, body));
       if (out === null) showResult(this.result, { status: 404, message: t("dock.no_control"), reasons: [] });
-      else showResult(this.result, null, t("dock.done"));
+      else showResult(this.result, null, `${t("dock.done")}: ${t(`dock.state.${out.state}`)}`);
       this.refresh();
     } catch (err) {
       showResult(this.result, err);

@@ -11,6 +11,16 @@ const DISPATCH_ALT_M = 40;
 const VIDEO_POLL_MS = 2000;
 const CLIMB_WAIT_MS = 60000;
 
+/** A candidate of the station's dispatch ranking in the panel's form. */
+function stationCandidate(state, c) {
+  const sysid = Number.parseInt(c.drone_id, 10);
+  const rec = Number.isFinite(sysid) ? state.records.get(sysid) : null;
+  const name = rec ? rec.name : c.drone_id || c.dock_id || c.candidate_id;
+  const where = c.kind === "dock" && c.dock_id ? ` (${c.dock_id})` : "";
+  return { ...c, system_id: Number.isFinite(sysid) ? sysid : null, name: `${name}${where}`,
+    reasons: [...(c.exclusions || []).map((e) => e.text), ...(c.warnings || [])] };
+}
+
 /** Fallback ordering when the station publishes no ranking: straight line at cruise speed. */
 function estimateRanking(state, incident) {
   const out = [];
@@ -120,7 +130,7 @@ export class IncidentPanel {
     let source = "station", candidates;
     try {
       const server = await optional(this.app.api.get(`/incidents/${this.id}/dispatch`));
-      if (server) candidates = server.candidates || [];
+      if (server) candidates = (server.candidates || []).map((c) => stationCandidate(this.app.state, c));
     } catch (err) {
       showResult(this.sendResult, err);
     }
@@ -129,7 +139,7 @@ export class IncidentPanel {
     const rows = candidates.slice(0, 8).map((c, i) => el("li", { class: "candidate", dataset: { systemId: String(c.system_id ?? ""), rank: String(i + 1) } },
       el("div", {}, el("strong", { text: `${i + 1}. ${c.name}` }), ` · ${t("dispatch.eta")} ${Math.round(c.eta_s)} s · ${(c.distance_m / 1000).toFixed(2)} km · ${c.battery_pct ?? "–"}%`),
       (c.reasons || []).length ? el("div", { class: "sub", text: c.reasons.join("; ") }) : null,
-      el("button", { class: "primary send", onclick: () => this.send(c) }, t("dispatch.send"))));
+      c.eligible === false ? null : el("button", { class: "primary send", onclick: () => this.send(c) }, t("dispatch.send"))));
     this.rankingBox.replaceChildren(
       el("div", { class: "sub", text: source === "station" ? t("dispatch.by_station") : t("dispatch.by_estimate") }),
       rows.length ? el("ul", { class: "list" }, rows) : el("p", { class: "muted", text: t("dispatch.none") }));
@@ -142,7 +152,7 @@ export class IncidentPanel {
     this.sendResult.hidden = true;
     try {
       if (this.rankingSource === "station") {
-        await api.post(`/incidents/${this.id}/dispatch`, candidate);
+        await api.post(`/incidents/${this.id}/dispatch`, { candidate_id: candidate.candidate_id, hold: "hover" });
       } else {
         const v = this.app.state.vehicles.get(candidate.system_id);
         if (!v.t.flying) {
@@ -215,7 +225,10 @@ export class IncidentPanel {
     const unit = this.app.state.groundUnits.find((u) => String(u.id) === unitId);
     if (!unit) return;
     try {
-      await this.app.api.post(`/incidents/${this.id}/events`, { kind: "handover", text: unit.name, data: { ground_unit_id: unit.id, lat_deg: unit.lat_deg, lon_deg: unit.lon_deg } });
+      const done = await optional(this.app.api.post(`/incidents/${this.id}/handoff`, { unit_id: unit.id }));
+      if (done === null) {
+        await this.app.api.post(`/incidents/${this.id}/events`, { kind: "handover", text: unit.name, data: { ground_unit_id: unit.id, lat_deg: unit.lat_deg, lon_deg: unit.lon_deg } });
+      }
       showResult(this.actionResult, null, t("incident.handed", { name: unit.name }));
     } catch (err) { showResult(this.actionResult, err); }
   }
