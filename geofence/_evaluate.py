@@ -237,7 +237,7 @@ def _altitude_fraction(
     """Fractions [sa, sb] of each leg whose altitude lies in [lo, hi] (empty when sa > sb)."""
     da = a1 - a0
     flat = np.abs(da) < 1e-9
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         s1 = (lo - a0) / da
         s2 = (hi - a0) / da
     sa = np.where(flat, np.where((lo <= a0) & (a0 <= hi), 0.0, 1.0), np.minimum(s1, s2))

@@ -124,6 +124,56 @@ class ConsoleSettings(BaseModel):
     ws_interval_s: float = Field(0.5, gt=0, description="Telemetry period the console asks for")
 
 
+class SimCameraSettings(BaseModel):
+    """The simulated drone camera: image size, rate, optics, encoder and demo ground map."""
+
+    width_px: int = Field(1280, ge=64, le=3840)
+    height_px: int = Field(720, ge=64, le=2160)
+    fps: float = Field(30.0, gt=0, le=120)
+    hfov_deg: float = Field(70.0, gt=1, lt=170, description="Horizontal field of view")
+    codec: str = Field("h264", description="h264 (libx264) or h265 (libx265)")
+    bitrate_kbps: int = Field(2500, ge=100)
+    keyframe_interval_frames: int = Field(30, ge=1, description="GOP length: a joining viewer waits at most this long")
+    encoder_preset: str = Field("ultrafast", description="x264/x265 preset")
+    ground_centre_lat_deg: float = Field(26.42, ge=-90, le=90, description="Demo area centre (Yongzhou)")
+    ground_centre_lon_deg: float = Field(111.61, ge=-180, le=180)
+    ground_size_m: float = Field(2048.0, gt=0, description="Side of the square ground image")
+    ground_resolution_m: float = Field(0.5, gt=0, description="Metres per ground-image pixel")
+    ground_seed: int = Field(7, description="Seed of the procedural roads, river and blocks")
+    encoder_start_timeout_s: float = Field(5.0, gt=0, description="Wait for ffmpeg to accept frames")
+    encoder_stop_timeout_s: float = Field(3.0, gt=0, description="Wait for ffmpeg to exit on stop")
+
+
+class VideoSettings(BaseModel):
+    """Drone video: ingest timeouts and reconnect backoff, delivery, recording and retention."""
+
+    open_timeout_s: float = Field(5.0, gt=0, description="Give up opening a stream after this")
+    read_timeout_s: float = Field(2.0, gt=0, description="No packet for this long: the stream dropped")
+    stall_after_s: float = Field(1.0, gt=0, description="Health says STALLED when the last frame is older")
+    probe_size_bytes: int = Field(65536, ge=32, description="Bytes read to find the codec (latency)")
+    analyze_duration_s: float = Field(0.5, ge=0, description="Stream time probed at open (latency)")
+    decoder_threads: int = Field(1, ge=0, description="FFmpeg decode threads per stream (0: auto)")
+    reconnect_initial_s: float = Field(0.5, gt=0, description="First wait before reopening a stream")
+    reconnect_max_s: float = Field(10.0, gt=0, description="Longest wait between reopen attempts")
+    reconnect_factor: float = Field(2.0, ge=1, description="Backoff growth per failed attempt")
+    reconnect_jitter: float = Field(0.1, ge=0, le=1, description="Random fraction added to each wait")
+    max_reconnects: int = Field(0, ge=0, description="Consecutive failed opens before FAILED (0: never)")
+    health_window_s: float = Field(2.0, gt=0, description="Window over which fps and bitrate are measured")
+    stop_timeout_s: float = Field(
+        7.0, gt=0, description="Wait for an ingest or recorder thread to end (an FFmpeg open in progress may take 2 x open_timeout_s)")
+    viewer_frame_timeout_s: float = Field(2.0, gt=0, description="A viewer waiting this long gets a status frame")
+    mjpeg_quality: int = Field(75, ge=10, le=100)
+    mjpeg_max_fps: float = Field(30.0, gt=0, description="Frames per second sent to one browser at most")
+    snapshot_quality: int = Field(92, ge=10, le=100)
+    recordings_dir: Path | None = Field(None, description="Default: data_dir/recordings")
+    segment_length_s: float = Field(60.0, gt=0, description="Recording segment length (cut at a keyframe)")
+    fragment_length_s: float = Field(1.0, gt=0, description="fMP4 fragment: at most this much is lost on a crash")
+    retention_days: float = Field(90.0, gt=0, description="Recordings older than this are deleted")
+    retention_check_interval_s: float = Field(3600.0, gt=0)
+    recorder_queue_packets: int = Field(900, ge=10, description="Packets buffered for a slow disk before drops")
+    simcam: SimCameraSettings = Field(default_factory=SimCameraSettings)
+
+
 class Settings(BaseSettings):
     """All station settings."""
 
@@ -144,3 +194,4 @@ class Settings(BaseSettings):
         default_factory=DockSettings,
         description="dock broker, service timeouts, launch limits, schedules (GCS_DOCKS__MQTT__HOSTNAME...)",
     )
+    video: VideoSettings = Field(default_factory=VideoSettings)

@@ -8,8 +8,8 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
 from docks import Drone, LandedState
 from groundstation.events import EventBus
+from groundstation.fleetlink import VehicleDrone
 from groundstation.mavlink import Fleet
-from tests.docks.vehicle_drone import VehicleDrone
 from tests.docks.waiting import wait_until
 from tests.infra import free_port
 from tests.mavlink.conftest import fast_settings

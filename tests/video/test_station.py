@@ -1,0 +1,93 @@
+"""Video inside the running service: role and organisation checks of the real auth, recordings
+and snapshots attached to the incident through the service's attachment records."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from groundstation.app import create_app
+from groundstation.db import Attachment
+from groundstation.video import StreamState, VideoHub
+from groundstation.video.station import SERVICE_KEY, incident_video_router, video_extension
+from tests.service.harness import build_world, service_settings
+from tests.video.conftest import WAIT_S, udp_port
+
+INCIDENT = {"kind": "drone sighting", "priority": 2, "lat_deg": 26.42, "lon_deg": 111.61}
+
+
+@pytest.fixture
+async def station_app(tmp_path: Path, settings):
+    app = create_app(service_settings(tmp_path, video=settings.model_dump()),
+                     extensions=[video_extension], routers=[incident_video_router()])
+    async with app.router.lifespan_context(app):
+        station = app.state.station
+        world = await asyncio.to_thread(build_world, station)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://station",
+                                     timeout=WAIT_S) as client:
+
+            def headers(user: str) -> dict[str, str]:
+                token = station.tokens.issue(world.users[user], 0)
+                return {"Authorization": f"Bearer {token}"}
+
+            yield station, client, headers
+
+
+async def test_roles_organisations_and_evidence_attachment(station_app, make_camera) -> None:
+    station, client, headers = station_app
+    hub: VideoHub = station.services[SERVICE_KEY]
+    created = await client.post("/api/incidents", json=INCIDENT, headers=headers("commander_a"))
+    assert created.status_code == 201, created.text
+    incident_id = created.json()["id"]
+
+    port = udp_port()
+    stream = hub.add_stream("va", f"udp://127.0.0.1:{port}")
+    make_camera(f"udp://127.0.0.1:{port}")
+    assert await asyncio.to_thread(stream.wait_for_state, StreamState.LIVE, timeout_s=WAIT_S)
+    hub.attach_to_incident("va", str(incident_id))
+
+    base = f"/api/incidents/{incident_id}/video"
+    anonymous = await client.get(f"{base}/streams")
+    other_org = await client.get(f"{base}/streams", headers=headers("pilot_b"))
+    automation = await client.get(f"{base}/streams", headers=headers("automation_a"))
+    viewer = await client.get(f"{base}/streams", headers=headers("viewer_a"))
+    viewer_snapshot = await client.post(f"{base}/streams/va/snapshots", headers=headers("viewer_a"))
+    missing = await client.get("/api/incidents/999/video/streams", headers=headers("city_admin"))
+    assert anonymous.status_code == 401
+    assert other_org.status_code == 403
+    assert automation.status_code == 403
+    assert viewer.status_code == 200 and viewer.json()[0]["state"] == "live"
+    assert viewer_snapshot.status_code == 403
+    assert missing.status_code == 404
+    frame = await client.get(f"{base}/streams/va/frame.jpg", headers=headers("viewer_a"))
+    assert frame.status_code == 200 and frame.content[:2] == b"\xff\xd8"
+
+    shot = await client.post(f"{base}/streams/va/snapshots", headers=headers("commander_a"))
+    assert shot.status_code == 201
+    with stream.hub.subscribe(from_latest=False) as sub:
+        for _ in range(15):
+            assert await sub.next(timeout_s=WAIT_S) is not None
+    segments = await asyncio.to_thread(hub.detach_from_incident, "va")
+    assert len(segments) == 1 and segments[0].complete
+
+    def attachments() -> list[Attachment]:
+        with station.db.session() as s:
+            rows = s.scalars(select(Attachment).where(Attachment.incident_id == incident_id))
+            return [(a.kind, a.content_type, a.stored_path, a.size_bytes) for a in rows]
+
+    rows = await asyncio.to_thread(attachments)
+    assert sorted(r[0] for r in rows) == ["clip", "snapshot"]
+    assert {r[1] for r in rows} == {"video/mp4", "image/jpeg"}
+    detail = await client.get(f"/api/incidents/{incident_id}", headers=headers("commander_a"))
+    listed = detail.json()["attachments"]
+    clip = next(a for a in listed if a["kind"] == "clip")
+    download = await client.get(f"/api/incidents/{incident_id}/attachments/{clip['id']}/file",
+                                headers=headers("commander_a"))
+    assert download.status_code == 200 and download.content[4:8] == b"ftyp"
+    recordings = await client.get(f"{base}/recordings", headers=headers("viewer_a"))
+    assert [r["file"] for r in recordings.json()] == [segments[0].file]
