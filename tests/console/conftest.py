@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.console.browser import open_console
 from tests.console.harness import ConsoleStation, console_settings
 from tests.infra import REPO_ROOT, require_program
 
@@ -22,6 +24,8 @@ def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleStation
     try:
         st.start()
         st.start_sims(2, first_system_id=11, time_factor=TIME_FACTOR)
+        require_program("ffmpeg")
+        st.start_camera(11, "va")
         yield st
     finally:
         st.close()
@@ -59,3 +63,18 @@ class Shots:
 @pytest.fixture
 def shots(request: pytest.FixtureRequest) -> Shots:
     return Shots(request.node.name)
+
+
+@pytest.fixture
+def console(browser: Any, station: ConsoleStation) -> Iterator[Callable[..., Any]]:
+    """Open logged-in console pages (on ``station`` unless another is given); closed after."""
+    pages: list[Any] = []
+
+    def open_as(user: str, on: ConsoleStation | None = None, **size: int) -> Any:
+        page = open_console(browser, on or station, user, **size)
+        pages.append(page)
+        return page
+
+    yield open_as
+    for page in pages:
+        page.context.close()

@@ -5,6 +5,7 @@ started again on the same port and data directory (a station restart)."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
@@ -15,10 +16,13 @@ from typing import Any, TypeVar
 import uvicorn
 
 from groundstation.app import create_app
-from groundstation.config import Settings
+from groundstation.config import Settings, SimCameraSettings, VideoSettings
 from groundstation.db import Dock, GroundUnit, GroundUnitKind, ZoneRecord
 from groundstation.sim import SimConfig, SimFleet
+from groundstation.simcam import GroundMap, SimCamera, TruthPoseSource
 from groundstation.station import Station
+from groundstation.video import VideoHub
+from groundstation.video.station import SERVICE_KEY, incident_video_router, video_extension
 from tests.infra import free_port
 from tests.service.harness import PASSWORD, World, build_world, service_settings
 
@@ -32,9 +36,20 @@ NO_FLY_CENTRE = (26.4300, 111.6200)
 DOCK_POSITION = (26.4150, 111.5950)
 
 
+CAMERA = SimCameraSettings(width_px=480, height_px=270, fps=10, keyframe_interval_frames=5,
+                           bitrate_kbps=300, ground_centre_lat_deg=HOME[0],
+                           ground_centre_lon_deg=HOME[1], ground_size_m=2048,
+                           ground_resolution_m=2.0)
+VIDEO = VideoSettings(open_timeout_s=2.0, read_timeout_s=1.0, stall_after_s=0.5,
+                      reconnect_initial_s=0.05, reconnect_max_s=0.3, reconnect_jitter=0.0,
+                      viewer_frame_timeout_s=0.5, fragment_length_s=0.5, probe_size_bytes=32768,
+                      analyze_duration_s=0.3, simcam=CAMERA)
+
+
 def console_settings(data_dir: Path, **service: Any) -> Settings:
-    """Service test settings with the console asking for fast telemetry."""
+    """Service test settings with the console asking for fast telemetry, and quick video."""
     settings = service_settings(data_dir, **service)
+    settings.video = VIDEO
     settings.console.ws_interval_s = 0.25
     settings.console.stale_after_s = 2.0
     return settings
@@ -81,6 +96,7 @@ class ConsoleStation:
     _stop: asyncio.Event | None = None
     _server: uvicorn.Server | None = None
     sims: SimFleet | None = None
+    cameras: dict[str, tuple[SimCamera, str]] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -111,9 +127,11 @@ class ConsoleStation:
         return future.result(timeout_s)
 
     async def _serve(self) -> None:
-        app = create_app(self.settings)
+        app = create_app(self.settings, extensions=[video_extension],
+                         routers=[incident_video_router()])
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                ws="websockets-sansio", lifespan="on")
+                                ws="websockets-sansio", lifespan="on",
+                                timeout_graceful_shutdown=5)
         server = uvicorn.Server(config)
         self._server = server
         self._task = asyncio.get_running_loop().create_task(server.serve())
@@ -124,6 +142,8 @@ class ConsoleStation:
                     raise RuntimeError("station stopped during start-up")
                 await asyncio.sleep(0.02)
         self.station = app.state.station
+        for stream_id, (_camera, uri) in self.cameras.items():
+            self.video.add_stream(stream_id, uri)
         if self.world is None:
             station = self.station
             self.world = await asyncio.to_thread(build_world, station)
@@ -145,6 +165,31 @@ class ConsoleStation:
         self.sims = self.call(enter)
         return fleet
 
+    @property
+    def video(self) -> VideoHub:
+        """The running station's video hub."""
+        assert self.station is not None
+        hub: VideoHub = self.station.services[SERVICE_KEY]
+        return hub
+
+    def start_camera(self, system_id: int, stream_id: str) -> SimCamera:
+        """A simulated camera on a simulated drone, streaming H.264 to the station's hub."""
+        assert self.sims is not None
+        sim = next(v for v in self.sims.vehicles if v.system_id == system_id)
+        uri = f"udp://127.0.0.1:{free_port(socket.SOCK_DGRAM)}"
+        camera = SimCamera(TruthPoseSource(sim.truth), uri, CAMERA,
+                           ground=GroundMap.from_settings(CAMERA), name=stream_id)
+        self.video.add_stream(stream_id, uri)
+        camera.start()
+        self.cameras[stream_id] = (camera, uri)
+        return camera
+
+    def attach_video(self, stream_id: str, incident_id: int) -> None:
+        """Put a drone's stream on an incident, as dispatch does when the drone is overhead."""
+        async def attach() -> None:
+            await asyncio.to_thread(self.video.attach_to_incident, stream_id, str(incident_id))
+        self.call(attach)
+
     def stop_server(self) -> None:
         """Stop the HTTP service and its station (the loop thread stays for a restart)."""
         async def stop() -> None:
@@ -157,6 +202,9 @@ class ConsoleStation:
 
     def close(self) -> None:
         """Stop everything, the loop thread included."""
+        for camera, _uri in self.cameras.values():
+            camera.stop()
+        self.cameras.clear()
         if self._server is not None:
             self.stop_server()
         if self.sims is not None:

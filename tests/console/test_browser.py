@@ -17,7 +17,6 @@ from tests.console.browser import (
     click_map,
     confirm,
     drawn_drone,
-    open_console,
     telemetry,
 )
 from tests.console.conftest import Shots
@@ -45,8 +44,8 @@ def fly_up(page: Any, alt_m: int = 30) -> None:
     page.wait_for_function(f"window.gcs.state.vehicles.get({VA}).t.alt_rel_m > {alt_m * 0.8}")
 
 
-def test_pilot_logs_in_and_sees_the_drone_move(browser: Any, station: ConsoleStation, shots: Shots) -> None:
-    page = open_console(browser, station, "pilot_a")
+def test_pilot_logs_in_and_sees_the_drone_move(console: Any, station: ConsoleStation, shots: Shots) -> None:
+    page = console("pilot_a")
     page.wait_for_selector(f"#fleet-list li[data-system-id='{VA}']")
     centre_map(page, *HOME)
     shots(page, "logged-in")
@@ -73,8 +72,8 @@ def test_pilot_logs_in_and_sees_the_drone_move(browser: Any, station: ConsoleSta
     assert page.errors == []
 
 
-def test_a_refused_command_shows_the_station_reason(browser: Any, station: ConsoleStation, shots: Shots) -> None:
-    page = open_console(browser, station, "pilot_a")
+def test_a_refused_command_shows_the_station_reason(console: Any, station: ConsoleStation, shots: Shots) -> None:
+    page = console("pilot_a")
     centre_map(page, *NO_FLY_CENTRE)
     fly_up(page)
     page.click("button[data-command=goto]")
@@ -90,9 +89,9 @@ def test_a_refused_command_shows_the_station_reason(browser: Any, station: Conso
 
 
 def test_commander_creates_an_incident_by_clicking_and_sends_a_drone(
-    browser: Any, station: ConsoleStation, shots: Shots
+    console: Any, station: ConsoleStation, shots: Shots
 ) -> None:
-    page = open_console(browser, station, "admin_a")
+    page = console("admin_a")
     page.click(".tab[data-tab=incidents]")
     here = telemetry(page, VA)
     scene = (here["lat_deg"] - 0.004, here["lon_deg"] + 0.003)
@@ -109,22 +108,28 @@ def test_commander_creates_an_incident_by_clicking_and_sends_a_drone(
     incident_id = int(page.get_attribute("#incident-panel", "data-incident-id"))
     page.wait_for_selector(f"#incident-list li[data-incident-id='{incident_id}']")
     assert page.evaluate(f"Boolean(window.gcs.renderer.drawn.incidents[{incident_id}])")
-    first = page.wait_for_selector(f"#dispatch-ranking li.candidate[data-system-id='{VA}']")
+    page.wait_for_selector(f"#dispatch-ranking li.candidate[data-system-id='{VA}']")
     shots(page, "ranking")
-    first.query_selector("button.send").click()
+    page.locator(f"#dispatch-ranking li.candidate[data-system-id='{VA}'] button.send").click()
     page.wait_for_selector("#dispatch-result[data-outcome=ok]")
     page.wait_for_selector("#arrival[data-arrived=true]", timeout=90_000)
     page.wait_for_selector("#timeline li[data-kind=dispatch]")
     page.wait_for_function(f"window.gcs.state.incidents.get({incident_id}).status === 'dispatched'")
     shots(page, "arrived")
+    # overhead: the drone's stream goes on the incident (dispatch's job) and the pane shows it
+    station.attach_video("va", incident_id)
+    page.wait_for_function("Number(document.getElementById('video').dataset.frames || 0) >= 5")
+    size = page.evaluate("[document.getElementById('video').naturalWidth, document.getElementById('video').naturalHeight]")
+    assert size == [480, 270]
+    shots(page, "video")
     # hand to a ground unit, then close
     page.click("#handover")
     page.wait_for_selector("#timeline li[data-kind=handover]")
     assert page.errors == []
 
 
-def test_viewer_sees_no_command_buttons(browser: Any, station: ConsoleStation, shots: Shots) -> None:
-    page = open_console(browser, station, "viewer_a")
+def test_viewer_sees_no_command_buttons(console: Any, station: ConsoleStation, shots: Shots) -> None:
+    page = console("viewer_a")
     page.click(f"#fleet-list li[data-system-id='{VA}']")
     page.wait_for_selector("#drone-panel table")
     assert page.query_selector_all("#drone-panel button") == []
@@ -146,9 +151,9 @@ def test_viewer_sees_no_command_buttons(browser: Any, station: ConsoleStation, s
 
 
 def test_console_reconnects_after_the_station_restarts(
-    browser: Any, station: ConsoleStation, shots: Shots
+    console: Any, station: ConsoleStation, shots: Shots
 ) -> None:
-    page = open_console(browser, station, "pilot_a")
+    page = console("pilot_a")
     station.stop_server()
     try:
         page.wait_for_selector("#conn[data-state=reconnecting]")
@@ -164,9 +169,9 @@ def test_console_reconnects_after_the_station_restarts(
 
 
 def test_the_page_keeps_up_with_115_drones_at_2_hz(
-    browser: Any, station: ConsoleStation, shots: Shots
+    console: Any, station: ConsoleStation, shots: Shots
 ) -> None:
-    page = open_console(browser, station, "pilot_a")
+    page = console("pilot_a")
     centre_map(page, *HOME, zoom=14)
     stats = page.evaluate("""async () => {
         const N = 115, RATE_HZ = 2, SECONDS = 8;
@@ -198,8 +203,8 @@ def test_the_page_keeps_up_with_115_drones_at_2_hz(
     assert page.errors == []
 
 
-def test_language_switches_to_english_and_stays(browser: Any, station: ConsoleStation) -> None:
-    page = open_console(browser, station, "pilot_a")
+def test_language_switches_to_english_and_stays(console: Any) -> None:
+    page = console("pilot_a")
     assert page.text_content(".tab[data-tab=fleet]") == "机队"
     page.select_option("#lang", "en")
     assert page.text_content(".tab[data-tab=fleet]") == "Fleet"
@@ -210,15 +215,15 @@ def test_language_switches_to_english_and_stays(browser: Any, station: ConsoleSt
     assert page.evaluate("document.documentElement.lang") == "en"
 
 
-def test_dock_operator_panel_is_role_checked(browser: Any, station: ConsoleStation, shots: Shots) -> None:
+def test_dock_operator_panel_is_role_checked(console: Any, station: ConsoleStation, shots: Shots) -> None:
     dock_id = station.places["dock"]
-    pilot = open_console(browser, station, "pilot_a")
+    pilot = console("pilot_a")
     pilot.click(".tab[data-tab=docks]")
     pilot.click(f"#dock-list li[data-dock-id='{dock_id}']")
     pilot.wait_for_selector("#dock-panel #dock-readings > *")
     assert pilot.is_visible("#dock-open") and pilot.is_visible("#dock-maintenance-on")
     shots(pilot, "pilot-dock")
-    viewer = open_console(browser, station, "viewer_a")
+    viewer = console("viewer_a")
     viewer.click(".tab[data-tab=docks]")
     viewer.click(f"#dock-list li[data-dock-id='{dock_id}']")
     viewer.wait_for_selector("#dock-panel #dock-readings > *")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.console.browser import click_map, open_console
+from tests.console.browser import click_map
 from tests.console.conftest import Shots
 from tests.console.harness import DOCK_POSITION, ConsoleStation, console_settings
 from tests.infra import require
@@ -30,9 +30,9 @@ def plain_station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleS
 
 
 def test_without_leaflet_the_console_draws_its_own_base(
-    browser: Any, plain_station: ConsoleStation, shots: Shots
+    console: Any, plain_station: ConsoleStation, shots: Shots
 ) -> None:
-    page = open_console(browser, plain_station, "admin_a")
+    page = console("admin_a", plain_station)
     assert page.get_attribute("#mapmode", "data-mode") == "plain"
     assert "Leaflet" in page.text_content("#mapmode")  # says Leaflet is not installed
     assert page.evaluate("typeof window.L") == "undefined"
@@ -54,10 +54,10 @@ def test_without_leaflet_the_console_draws_its_own_base(
     assert page.errors == []
 
 
-def test_with_leaflet_installed_the_console_uses_it(browser: Any, station: ConsoleStation) -> None:
+def test_with_leaflet_installed_the_console_uses_it(console: Any, station: ConsoleStation) -> None:
     require((station.settings.console.leaflet_dir / "leaflet.js").is_file(),
             "libjs-leaflet not installed (scripts/test.sh installs it)")
-    page = open_console(browser, station, "viewer_a")
+    page = console("viewer_a")
     assert page.get_attribute("#mapmode", "data-mode") == "leaflet"
     assert page.evaluate("typeof window.L.map") == "function"
     assert page.errors == []
