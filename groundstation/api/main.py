@@ -19,6 +19,7 @@ from groundstation.api.routes import (
     vehicles,
     webhooks,
 )
+from groundstation.console import routeplan_router
 
 __all__ = ["ROUTERS", "api_router"]
 
@@ -32,6 +33,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     flights.router,
     records.router,
     live.router,
+    routeplan_router(),
 )
 
 

@@ -229,3 +229,43 @@ def test_dock_operator_panel_is_role_checked(console: Any, station: ConsoleStati
     viewer.wait_for_selector("#dock-panel #dock-readings > *")
     assert viewer.query_selector_all("#dock-panel button") == []
     assert pilot.errors == [] and viewer.errors == []
+
+
+def draw(page: Any, shape: str, points: list[tuple[float, float]]) -> None:
+    """Draw a route of ``shape`` by clicking its points on the map."""
+    page.select_option("#route-shape", shape)
+    page.click("#route-draw")
+    for lat, lon in points:
+        click_map(page, lat, lon)
+    page.wait_for_function(f"window.gcs.state.draft.points.length === {len(points)}")
+
+
+def test_pilot_draws_validates_and_uploads_a_route(console: Any, station: ConsoleStation, shots: Shots) -> None:
+    page = console("pilot_a")
+    page.click(f"#fleet-list li[data-system-id='{VA}']")
+    page.wait_for_selector("#route-draw")
+    here = telemetry(page, VA)
+    lat, lon = here["lat_deg"], here["lon_deg"]
+    far = (NO_FLY_CENTRE[0], NO_FLY_CENTRE[1] + 0.006)
+    centre_map(page, (lat + far[0]) / 2, (lon + far[1]) / 2, zoom=14)
+    # a line patrol across the prison's no-fly zone is refused with the zone named
+    draw(page, "polyline", [(lat, lon), far])
+    page.click("#route-validate")
+    page.wait_for_selector("#route-result[data-outcome=refused]")
+    assert "Prison" in page.text_content("#route-result")
+    assert page.is_disabled("#route-upload")
+    shots(page, "route-refused")
+    # three waypoints away from it pass, show their length, and go up to the drone
+    draw(page, "waypoints", [(lat + 0.002, lon), (lat + 0.002, lon + 0.002), (lat, lon + 0.002)])
+    page.click("#route-validate")
+    page.wait_for_selector("#route-result[data-outcome=ok]")
+    assert page.evaluate("window.gcs.state.draftPath.length") >= 3
+    shots(page, "route-valid")
+    page.click("#route-upload")
+    confirm(page)
+    page.wait_for_function("document.querySelector('#route-result').textContent.includes(':')"
+                           " && window.gcs.state.draft === null")
+    assert page.get_attribute("#route-result", "data-outcome") == "ok"
+    page.wait_for_function(f"window.gcs.state.vehicles.get({VA}).t.mission_total >= 3")
+    shots(page, "route-uploaded")
+    assert page.errors == []

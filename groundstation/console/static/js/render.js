@@ -209,15 +209,16 @@ export class Renderer {
         this.label(String(i + 1), x + 6, y - 6, "#d58cff");
       });
     }
+    if (this.state.draftPath && draft) this.line(this.state.draftPath.map(([, lat, lon]) => [lat, lon]), "rgba(213,140,255,0.45)", 1);
     for (const v of this.state.vehicles.values()) {
       if (!v.mission || v.mission.length < 2) continue;
-      this.line(v.mission, "rgba(213,140,255,0.7)", 2);
-      const current = v.t.mission_current;
-      v.mission.forEach(([lat, lon], i) => {
+      this.line(v.mission.map(([, lat, lon]) => [lat, lon]), "rgba(213,140,255,0.7)", 2);
+      const current = v.t.mission_current ?? -1;
+      for (const [seq, lat, lon] of v.mission) {
         const [x, y] = this.p(lat, lon);
-        this.ctx.fillStyle = i < current ? "#6c5a7a" : i === current ? "#ffffff" : "#d58cff";
+        this.ctx.fillStyle = seq < current ? "#6c5a7a" : seq === current ? "#ffffff" : "#d58cff";
         this.ctx.beginPath(); this.ctx.arc(x, y, 4, 0, 2 * Math.PI); this.ctx.fill();
-      });
+      }
     }
   }
 

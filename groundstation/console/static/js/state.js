@@ -17,6 +17,7 @@ export function createState() {
     alerts: [],
     rings: [],
     draft: null,             // {shape: "waypoints" | "polygon" | "polyline", points: [[lat, lon]]}
+    draftPath: null,         // the validated route's places: [[item index, lat, lon]]
     selected: null,          // {kind: "drone" | "incident" | "dock" | "unit", id}
     mode: null,              // a map click in progress: {kind, ...}
     show: { zones: true, trails: true, rings: false },

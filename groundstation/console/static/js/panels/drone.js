@@ -115,41 +115,44 @@ export class DronePanel {
       ["waypoints", "polygon", "polyline"].map((s) => el("option", { value: s, text: t(`route.shape.${s}`) })));
     const pattern = el("select", { id: "route-pattern" },
       ["sweep", "perimeter"].map((p) => el("option", { value: p, text: t(`route.pattern.${p}`) })));
-    const spacing = el("input", { type: "number", min: 10, max: 500, value: 50, style: "width:5em" });
-    const upload = el("button", { id: "route-upload", disabled: true, onclick: () => this.uploadRoute(shape.value, pattern.value, Number(spacing.value)) }, t("route.upload"));
+    const upload = el("button", { id: "route-upload", disabled: true, onclick: () => this.uploadRoute(shape.value, pattern.value) }, t("route.upload"));
     const draw = el("button", { id: "route-draw", onclick: () => this.drawRoute(shape.value, upload) }, t("route.draw"));
-    const validate = el("button", { id: "route-validate", onclick: () => this.validateRoute(shape.value, pattern.value, Number(spacing.value), upload) }, t("route.validate"));
-    const clear = el("button", { onclick: () => { this.app.state.draft = null; this.app.setMode(null); upload.disabled = true; this.routeResult.hidden = true; this.app.redraw(); } }, t("route.clear"));
+    const validate = el("button", { id: "route-validate", onclick: () => this.validateRoute(shape.value, pattern.value, upload) }, t("route.validate"));
+    const clear = el("button", { onclick: () => { this.app.state.draft = null; this.app.state.draftPath = null; this.app.setMode(null); upload.disabled = true; this.routeResult.hidden = true; this.app.redraw(); } }, t("route.clear"));
     this.root.append(el("fieldset", {}, el("legend", { text: t("route.title") }),
-      el("div", { class: "row" }, shape, pattern, el("label", {}, `${t("route.spacing")} `, spacing, " m")),
+      el("div", { class: "row" }, shape, pattern),
       el("div", { class: "row" }, draw, validate, upload, clear), this.routeResult));
   }
 
   drawRoute(shape, upload) {
     upload.disabled = true;
     this.app.state.draft = { shape, points: [] };
+    this.app.state.draftPath = null;
     this.app.setMode({
       kind: "route", hint: t("mode.route"), keep: true,
       onClick: (lat, lon) => { this.app.state.draft.points.push([lat, lon]); this.app.redraw(); },
     });
   }
 
-  routeBody(shape, pattern, spacingM) {
+  routeBody(shape, pattern) {
     const draft = this.app.state.draft;
-    return { shape, pattern: shape === "polygon" ? pattern : null, spacing_m: spacingM, alt_m: this.altM(),
+    return { shape, pattern: shape === "polygon" ? pattern : null, alt_m: this.altM(),
       points: (draft?.points || []).map(([lat, lon]) => [lat, lon]) };
   }
 
-  async validateRoute(shape, pattern, spacingM, upload) {
+  async validateRoute(shape, pattern, upload) {
     this.app.setMode(null);
-    const body = this.routeBody(shape, pattern, spacingM);
+    const body = this.routeBody(shape, pattern);
     try {
       const out = await optional(this.app.api.post(`/vehicles/${this.record.id}/route/validate`, body));
       if (out === null) { showResult(this.routeResult, { status: 404, message: t("route.no_endpoint"), reasons: [] }); return; }
       const reasons = out.reasons || [];
+      this.app.redraw();
       if (out.ok) {
-        showResult(this.routeResult, null, t("route.valid", { count: out.items ?? body.points.length, length: Math.round(out.length_m ?? 0), minutes: ((out.duration_s ?? 0) / 60).toFixed(1) }));
-        upload.disabled = false;
+        showResult(this.routeResult, null, t("route.valid", { count: out.items, length: Math.round(out.length_m ?? 0), minutes: ((out.duration_s ?? 0) / 60).toFixed(1) }));
+        for (const note of out.notes || []) this.routeResult.append(el("div", { class: "sub", text: note }));
+        this.app.state.draftPath = out.path;
+        upload.disabled = !can(this.app.state.me.role, "command");
       } else {
         showResult(this.routeResult, { status: 409, message: t("route.invalid"), reasons });
       }
@@ -158,15 +161,16 @@ export class DronePanel {
     }
   }
 
-  async uploadRoute(shape, pattern, spacingM) {
+  async uploadRoute(shape, pattern) {
     if (!(await confirmAction(t("route.confirm_upload", { name: this.record.name })))) return;
-    const body = this.routeBody(shape, pattern, spacingM);
+    const body = this.routeBody(shape, pattern);
     try {
       const out = await this.app.api.post(`/vehicles/${this.record.id}/route/upload`, body);
       const v = this.vehicle;
-      if (v) v.mission = (out.path || body.points).map((p) => [p[0], p[1]]);
+      if (v) v.mission = out.path;
       showResult(this.routeResult, null, t("route.uploaded", { at: fmtTime(new Date().toISOString()) }));
       this.app.state.draft = null;
+      this.app.state.draftPath = null;
       this.app.redraw();
     } catch (err) {
       showResult(this.routeResult, err);
