@@ -11,10 +11,13 @@ from fastapi import APIRouter
 from groundstation.api.routes import (
     audit,
     auth,
+    dispatch,
+    docks,
     flights,
     incidents,
     live,
     records,
+    schedules,
     users,
     vehicles,
     webhooks,
@@ -33,6 +36,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     flights.router,
     records.router,
     live.router,
+    dispatch.router,
+    docks.router,
+    schedules.router,
     routeplan_router(),
 )
 

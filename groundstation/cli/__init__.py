@@ -12,6 +12,7 @@ from collections.abc import Sequence
 SUBCOMMANDS: dict[str, str] = {
     "serve": "serve",
     "sim": "sim",
+    "demo": "demo",
 }
 
 

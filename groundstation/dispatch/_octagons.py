@@ -50,19 +50,22 @@ def zone_supports(zones: Sequence[Zone], projection: LocalProjection) -> FloatAr
     xs, ys = projection.to_metres(np.array(lats), np.array(lons))
     along = np.stack([xs, ys], axis=1) @ AXES.T
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    return np.maximum.reduceat(along, starts, axis=0) + np.array(radii)[:, None]
+    out: FloatArray = np.maximum.reduceat(along, starts, axis=0) + np.array(radii)[:, None]
+    return out
 
 
 def corners(supports: FloatArray) -> FloatArray:
     """Corners (M x 8 x 2) of octagons given by their supports (M x 8)."""
     pairs = np.stack([supports, np.roll(supports, -1, axis=1)], axis=2)  # M x 8 x 2
-    return np.einsum("jab,mjb->mja", _CORNER_SOLVE, pairs)
+    out: FloatArray = np.einsum("jab,mjb->mja", _CORNER_SOLVE, pairs)
+    return out
 
 
 def inside(points: FloatArray, supports: FloatArray) -> NDArray[np.bool_]:
     """Which points (V x 2) lie strictly inside which octagons (M x 8): V x M."""
     along = points @ AXES.T  # V x 8
-    return np.all(along[:, None, :] < supports[None, :, :] - TOUCH_M, axis=2)
+    out: NDArray[np.bool_] = np.all(along[:, None, :] < supports[None, :, :] - TOUCH_M, axis=2)
+    return out
 
 
 def blocked_edges(
@@ -185,7 +188,8 @@ def pull_taut(path: FloatArray, outline: FloatArray) -> FloatArray:
 
 def _supports_of(outline: FloatArray) -> FloatArray:
     """Supports (M x 8) of octagons given by their corners (M x 8 x 2)."""
-    return np.einsum("mkc,jc->mkj", outline, AXES).max(axis=1)
+    out: FloatArray = np.einsum("mkc,jc->mkj", outline, AXES).max(axis=1)
+    return out
 
 
 def _lane(

@@ -182,8 +182,10 @@ class PathPlanner:
         xy_all = np.concatenate(xs)
         lat, lon = projection.to_wgs84(xy_all[:, 0], xy_all[:, 1])
         points = list(zip(lat.tolist(), lon.tolist(), np.concatenate(alts).tolist(), strict=True))
+        # a straight line only has to be legal; a detour is also checked for its clearance, so
+        # zones it passes too closely are learnt before they are hit
         violations = self.zones.check_route(points, at=at, home_amsl_m=home_amsl_m,
-                                            margin_m=self.settings.clearance_m)
+                                            margin_m=0.0 if first else self.settings.clearance_m)
         found: dict[int, set[str]] = {}
         near: dict[int, set[str]] = {}
         for v in violations:

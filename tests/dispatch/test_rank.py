@@ -6,6 +6,8 @@ import math
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from docks import DockState, DoorState, LaunchSettings, RainLevel, SimTimings
 from geofence import Zone, ZoneKind, ZoneSet
@@ -181,3 +183,37 @@ def test_zone_free_rank_matches_without_a_zone_set_projection() -> None:
     a = rank([dock("d", 1000, 0)], zones=empty).candidates[0]
     b = rank([dock("d", 1000, 0)], zones=ZoneSet([zone], projection=PROJECTION)).candidates[0]
     assert a.distance_m == pytest.approx(b.distance_m, rel=1e-3) and not b.detoured
+
+
+# -- properties ---------------------------------------------------------------------------------
+
+dock_strategy = st.builds(
+    lambda i, n, e, battery, wind, state: dock(f"d{i}", n, e, battery=battery, wind_mps=wind,
+                                                state=state),
+    st.integers(0, 10**6), st.floats(-6000, 6000), st.floats(-6000, 6000), st.floats(0, 100),
+    st.floats(0, 15), st.sampled_from([DockState.IDLE_READY, DockState.IDLE_CHARGING,
+                                       DockState.DRONE_OUT, DockState.OFFLINE]))
+drone_strategy = st.builds(
+    lambda i, n, e, alt, battery: drone(f"u{i}", n, e, alt_amsl_m=alt, battery=battery),
+    st.integers(0, 10**6), st.floats(-6000, 6000), st.floats(-6000, 6000), st.floats(100, 400),
+    st.floats(0, 100))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(dock_strategy, max_size=8, unique_by=lambda d: d.info.dock_id),
+       st.lists(drone_strategy, max_size=8, unique_by=lambda d: d.drone_id))
+def test_ranking_is_ordered_and_rings_are_consistent(docks, drones) -> None:  # type: ignore[no-untyped-def]
+    plan = rank(docks, drones)
+    assert len(plan.candidates) == len(docks) + len(drones)
+    eligible = [c for c in plan.candidates if c.eligible]
+    assert list(plan.candidates[:len(eligible)]) == eligible  # eligible first
+    assert [c.eta_s for c in eligible] == sorted(c.eta_s for c in eligible)
+    for c in plan.candidates:
+        assert c.eta_s == pytest.approx(c.launch_s + c.climb_s + c.cruise_s)
+        assert c.climb_s >= 0 and c.distance_m >= c.straight_m * (1 - 1e-3) - 1e-3
+        if c.ring_s is not None:
+            assert c.eligible and c.eta_s <= c.ring_s
+        if c.eligible and c.battery_pct is not None:
+            assert c.battery_pct >= c.battery_needed_pct
+    for ring, ids in plan.rings.items():
+        assert set(ids) == {c.candidate_id for c in eligible if c.eta_s <= ring}
