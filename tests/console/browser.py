@@ -9,9 +9,12 @@ from tests.console.harness import PASSWORD, ConsoleStation
 WAIT_MS = 30_000
 
 
-def open_console(browser: Any, station: ConsoleStation, user: str, *, width: int = 1600,
-                 height: int = 900) -> Any:
-    """A new page logged in as ``user`` with the live stream up; page errors fail the test."""
+def open_console(browser: Any, station: ConsoleStation | Any, user: str, *, width: int = 1600,
+                 height: int = 900, password: str = PASSWORD) -> Any:
+    """A new page logged in as ``user`` with the live stream up; page errors fail the test.
+
+    ``station`` is anything with a ``base_url`` (a ConsoleStation, or the demo process).
+    """
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
                                   bypass_csp=True)  # lets wait_for_function evaluate strings
     page = context.new_page()
@@ -22,7 +25,7 @@ def open_console(browser: Any, station: ConsoleStation, user: str, *, width: int
     page.goto(f"{station.base_url}/console/")
     page.wait_for_selector("body[data-ready=true]")
     page.fill("#login-form input[name=username]", user)
-    page.fill("#login-form input[name=password]", PASSWORD)
+    page.fill("#login-form input[name=password]", password)
     page.click("#login-form button[type=submit]")
     page.wait_for_selector("body[data-user-role]")
     page.wait_for_selector("#conn[data-state=live]")

@@ -11,13 +11,21 @@ const DISPATCH_ALT_M = 40;
 const VIDEO_POLL_MS = 2000;
 const CLIMB_WAIT_MS = 60000;
 
+/** The system id of a station drone id: a number, or a registered vehicle's name. */
+function systemIdOf(state, droneId) {
+  if (droneId === null || droneId === undefined) return null;
+  const n = Number.parseInt(droneId, 10);
+  if (String(n) === String(droneId) && state.records.has(n)) return n;
+  for (const rec of state.records.values()) if (rec.name === droneId) return rec.system_id;
+  return null;
+}
+
 /** A candidate of the station's dispatch ranking in the panel's form. */
 function stationCandidate(state, c) {
-  const sysid = Number.parseInt(c.drone_id, 10);
-  const rec = Number.isFinite(sysid) ? state.records.get(sysid) : null;
-  const name = rec ? rec.name : c.drone_id || c.dock_id || c.candidate_id;
+  const sysid = systemIdOf(state, c.drone_id);
+  const name = c.drone_id || c.dock_id || c.candidate_id;
   const where = c.kind === "dock" && c.dock_id ? ` (${c.dock_id})` : "";
-  return { ...c, system_id: Number.isFinite(sysid) ? sysid : null, name: `${name}${where}`,
+  return { ...c, system_id: sysid, name: `${name}${where}`,
     reasons: [...(c.exclusions || []).map((e) => e.text), ...(c.warnings || [])] };
 }
 
