@@ -59,6 +59,7 @@ class Autopilot:
         params: ParamStore,
         plans: PlanStore,
         text: TextSink,
+        frame: LocalFrame | None = None,
     ) -> None:
         self.config = config
         self.rules = rules
@@ -66,14 +67,17 @@ class Autopilot:
         self.params = params
         self.plans = plans
         self._text = text
-        self.frame = LocalFrame(config.home_lat_deg, config.home_lon_deg, config.home_alt_amsl_m)
+        self.frame = frame or LocalFrame(config.home_lat_deg, config.home_lon_deg)
+        self.ground_amsl_m = config.home_alt_amsl_m  # flat terrain at home's altitude
+        home_east, home_north = self.frame.to_local(config.home_lat_deg, config.home_lon_deg)
         self.flight = FlightModel(
             Limits(config.climb_speed_mps, config.descent_speed_mps, config.accel_mps2,
                    config.yaw_rate_dps),
-            Kinematics(yaw_deg=config.home_heading_deg % 360.0),
+            Kinematics(east_m=home_east, north_m=home_north,
+                       yaw_deg=config.home_heading_deg % 360.0),
         )  # fmt: skip
         self.k = self.flight.k
-        self.home = (0.0, 0.0, 0.0)  # east, north, up of home in the local frame
+        self.home = (home_east, home_north, 0.0)  # east, north, up of home in the local frame
         self.boot_s = clock.now_s()
         self.mode: FlightMode = rules.mode_for(
             Behaviour.HOLD if rules.personality == "px4" else Behaviour.MANUAL
@@ -125,7 +129,7 @@ class Autopilot:
     @property
     def home_amsl_m(self) -> float:
         """Home altitude above mean sea level."""
-        return self.frame.ground_amsl_m + self.home[2]
+        return self.ground_amsl_m + self.home[2]
 
     @property
     def remaining_pct(self) -> float:
@@ -147,7 +151,7 @@ class Autopilot:
         """Local height of an altitude given in a MAV_FRAME (AMSL or above home)."""
         if frame in _RELATIVE_FRAMES:
             return alt + self.home[2]
-        return alt - self.frame.ground_amsl_m
+        return alt - self.ground_amsl_m
 
     def item_point(self, item: MissionItem) -> tuple[float, float, float]:
         """A mission item's local position; 0,0 means where the vehicle is."""
@@ -380,7 +384,7 @@ class Autopilot:
         if not math.isfinite(alt):
             up = self.home[2] + self.setting("takeoff_alt_m")
         else:
-            up = alt - self.frame.ground_amsl_m if frame_amsl else alt + self.home[2]
+            up = alt - self.ground_amsl_m if frame_amsl else alt + self.home[2]
         if self.rules.takeoff_needs_guided:
             if self.mode.behaviour is not Behaviour.GUIDED:
                 return Refusal(mavlink.MAV_RESULT_FAILED, "Takeoff: mode is not GUIDED")

@@ -8,6 +8,7 @@ UNSUPPORTED, as autopilots do.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,8 @@ from groundstation.sim._faults import CommandFault, FaultInjector
 
 __all__ = ["CommandServer"]
 
+_log = logging.getLogger(__name__)
+
 _ACCEPTED = Refusal(mavlink.MAV_RESULT_ACCEPTED)
 _UNSUPPORTED = Refusal(mavlink.MAV_RESULT_UNSUPPORTED)
 _ARM_FORCE_MAGIC = 21196
@@ -28,6 +31,11 @@ _INT_FRAMES_RELATIVE = {MavFrame.GLOBAL_RELATIVE_ALT, MavFrame.GLOBAL_RELATIVE_A
                         MavFrame.GLOBAL_TERRAIN_ALT, MavFrame.GLOBAL_TERRAIN_ALT_INT}  # fmt: skip
 
 Handler = Callable[[Any, bool], Refusal]
+
+
+def _int(value: float, default: int = 0) -> int:
+    """A float command parameter as an integer (NaN and infinities: ``default``)."""
+    return int(value) if math.isfinite(value) else default
 
 
 class CommandServer:
@@ -100,7 +108,11 @@ class CommandServer:
         handler = self._handlers.get(msg.command)
         if handler is None:
             return _UNSUPPORTED
-        outcome = handler(msg, is_int)
+        try:
+            outcome = handler(msg, is_int)
+        except (ValueError, OverflowError, KeyError) as exc:  # parameters it cannot use
+            _log.info("vehicle: %s refused: %s", msg.command, exc)
+            return Refusal(mavlink.MAV_RESULT_DENIED)
         if outcome.text:
             self.ap.text(mavlink.MAV_SEVERITY_CRITICAL if outcome.result != 0 else
                          mavlink.MAV_SEVERITY_INFO, outcome.text)  # fmt: skip
@@ -136,15 +148,15 @@ class CommandServer:
     # -- handlers -----------------------------------------------------------------------------
 
     def _arm_disarm(self, msg: Any, is_int: bool) -> Refusal:
-        force = int(msg.param2) == _ARM_FORCE_MAGIC
+        force = _int(msg.param2) == _ARM_FORCE_MAGIC
         if msg.param1 >= 0.5:
             return self.ap.arm(force)
         return self.ap.disarm(force)
 
     def _set_mode(self, msg: Any, is_int: bool) -> Refusal:
-        if not int(msg.param1) & mavlink.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED:
+        if not _int(msg.param1) & mavlink.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED:
             return Refusal(mavlink.MAV_RESULT_UNSUPPORTED)
-        mode = self.ap.rules.mode_from_set_mode(msg.param2, msg.param3)
+        mode = self.ap.rules.mode_from_set_mode(_int(msg.param2, -1), _int(msg.param3, -1))
         if mode is None:
             return Refusal(self.ap.rules.mode_refusal, "Unknown mode")
         return self.ap.set_mode(mode)
@@ -178,7 +190,7 @@ class CommandServer:
         if not is_int and not self.ap.rules.reposition_long_ok:
             return _UNSUPPORTED
         east, north, up = self._position(msg, is_int)
-        change_mode = bool(int(msg.param2) & mavlink.MAV_DO_REPOSITION_FLAGS_CHANGE_MODE)
+        change_mode = bool(_int(msg.param2) & mavlink.MAV_DO_REPOSITION_FLAGS_CHANGE_MODE)
         speed = msg.param1 if math.isfinite(msg.param1) and msg.param1 > 0 else None
         return self.ap.reposition(east, north, up, change_mode, speed)
 
@@ -200,21 +212,21 @@ class CommandServer:
         )  # fmt: skip
 
     def _pause_continue(self, msg: Any, is_int: bool) -> Refusal:
-        return self.ap.resume() if int(msg.param1) == 1 else self.ap.pause()
+        return self.ap.resume() if _int(msg.param1) == 1 else self.ap.pause()
 
     def _mission_start(self, msg: Any, is_int: bool) -> Refusal:
-        first = int(msg.param1) if math.isfinite(msg.param1) else 0
+        first = _int(msg.param1)
         return self.ap.mission_start(first)
 
     def _set_mission_current(self, msg: Any, is_int: bool) -> Refusal:
-        if self.ap.set_mission_current(int(msg.param1)):
+        if self.ap.set_mission_current(_int(msg.param1)):
             return _ACCEPTED
         return Refusal(mavlink.MAV_RESULT_DENIED, "Mission item out of range")
 
     def _set_home(self, msg: Any, is_int: bool) -> Refusal:
         ap = self.ap
         k = ap.k
-        if int(msg.param1) == 1:
+        if _int(msg.param1) == 1:
             ap.set_home(k.east_m, k.north_m, k.up_m)
             return _ACCEPTED
         east, north, up = self._position(msg, is_int)
@@ -240,10 +252,10 @@ class CommandServer:
         return _ACCEPTED
 
     def _request(self, msg: Any, is_int: bool) -> Refusal:
-        return _ACCEPTED if self._request_message(int(msg.param1)) else _UNSUPPORTED
+        return _ACCEPTED if self._request_message(_int(msg.param1)) else _UNSUPPORTED
 
     def _interval(self, msg: Any, is_int: bool) -> Refusal:
-        return _ACCEPTED if self._set_interval(int(msg.param1), msg.param2) else _UNSUPPORTED
+        return _ACCEPTED if self._set_interval(_int(msg.param1), msg.param2) else _UNSUPPORTED
 
     def _capabilities(self, msg: Any, is_int: bool) -> Refusal:
         self._request_message(mavlink.MAVLINK_MSG_ID_AUTOPILOT_VERSION)

@@ -31,7 +31,7 @@ def fleet_configs(
     """
     if count < 1 or first_system_id + count - 1 > 255 or first_system_id < 1:
         raise SimConfigError(f"cannot make {count} vehicles from system id {first_system_id}")
-    frame = LocalFrame(base.home_lat_deg, base.home_lon_deg, base.home_alt_amsl_m)
+    frame = LocalFrame(base.home_lat_deg, base.home_lon_deg)
     cols = math.ceil(math.sqrt(count))
     configs = []
     for i in range(count):
@@ -61,8 +61,9 @@ class SimFleet:
     ) -> None:
         base = base or SimConfig()
         self.clock = clock or SimClock(base.time_factor)
+        self.frame = LocalFrame(base.home_lat_deg, base.home_lon_deg)
         self.vehicles = [
-            SimVehicle(config, clock=self.clock)
+            SimVehicle(config, clock=self.clock, frame=self.frame)
             for config in fleet_configs(
                 count, base, first_system_id=first_system_id, spacing_m=spacing_m,
                 endpoints_for=endpoints_for,

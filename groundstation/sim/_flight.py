@@ -27,6 +27,7 @@ _DRAG_PER_S = 0.08  # lean that holds a steady speed against drag: a = drag × v
 _VERTICAL_GAIN = 1.0
 _SNAP_M = 0.05
 _SNAP_MPS = 0.3
+_ORBIT_ACCEL_SHARE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +199,9 @@ class FlightModel:
         radial = -math.copysign(
             _approach_speed(abs(err), abs(sp.speed_mps) * 2, lim.accel_mps2, dt_s), err
         )
-        tangential = abs(sp.speed_mps) * max(0.0, 1.0 - abs(err) / max(sp.radius_m, 1.0))
+        # no faster than the acceleration limit can hold on the circle (v^2 / r <= a)
+        speed = min(abs(sp.speed_mps), math.sqrt(_ORBIT_ACCEL_SHARE * lim.accel_mps2 * sp.radius_m))
+        tangential = speed * max(0.0, 1.0 - abs(err) / max(sp.radius_m, 1.0))
         return te * tangential + ue * radial, tn * tangential + un * radial, want_u
 
     def _snap(self, sp: Setpoint) -> None:

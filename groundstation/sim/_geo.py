@@ -1,25 +1,45 @@
-"""The vehicle's local frame: metres east and north of its boot position, and back to WGS84."""
+"""The simulator's local frame: metres east and north of an origin, and back to WGS84.
+
+A transverse Mercator centred on the origin, the same projection ``geofence.LocalProjection``
+uses, called through pyproj directly because the simulator converts scalars many times a
+second (a fleet shares one frame).
+"""
 
 from __future__ import annotations
 
-from geofence import LocalProjection
+from functools import cache
+
+from pyproj import Transformer
 
 __all__ = ["LocalFrame"]
 
 
-class LocalFrame:
-    """Transverse Mercator centred on a point (``geofence.LocalProjection``)."""
+@cache
+def _transformers(lat_deg: float, lon_deg: float) -> tuple[Transformer, Transformer]:
+    crs = (
+        f"+proj=tmerc +lat_0={lat_deg!r} +lon_0={lon_deg!r} +k=1 +x_0=0 +y_0=0 "
+        "+datum=WGS84 +units=m +no_defs"
+    )
+    return (
+        Transformer.from_crs("EPSG:4326", crs, always_xy=True),
+        Transformer.from_crs(crs, "EPSG:4326", always_xy=True),
+    )
 
-    def __init__(self, lat_deg: float, lon_deg: float, ground_amsl_m: float) -> None:
-        self._projection = LocalProjection.for_center(lat_deg, lon_deg)
-        self.origin_lat_deg = lat_deg
-        self.origin_lon_deg = lon_deg
-        self.ground_amsl_m = ground_amsl_m  # flat terrain at this altitude
+
+class LocalFrame:
+    """WGS84 degrees <-> metres east (x) and north (y) of an origin."""
+
+    def __init__(self, lat_deg: float, lon_deg: float) -> None:
+        self.origin_lat_deg = float(lat_deg)
+        self.origin_lon_deg = float(lon_deg)
+        self._forward, self._inverse = _transformers(self.origin_lat_deg, self.origin_lon_deg)
 
     def to_local(self, lat_deg: float, lon_deg: float) -> tuple[float, float]:
         """Metres east and north of the origin."""
-        return self._projection.to_metres(lat_deg, lon_deg)
+        east, north = self._forward.transform(lon_deg, lat_deg)
+        return float(east), float(north)
 
     def to_global(self, east_m: float, north_m: float) -> tuple[float, float]:
         """Latitude and longitude in degrees of a local point."""
-        return self._projection.to_wgs84(east_m, north_m)
+        lon, lat = self._inverse.transform(east_m, north_m)
+        return float(lat), float(lon)

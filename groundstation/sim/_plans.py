@@ -328,8 +328,16 @@ class PlanServer:
         self._send(_item_message(item, seq, target, legacy=msg.get_type() == "MISSION_REQUEST"))
 
     def on_ack(self, msg: Any) -> None:
-        """The station's closing ACK of a download (recorded)."""
+        """The station's closing ACK of a download, or its complaint during an upload.
+
+        A peer that refuses the legacy MISSION_REQUEST during an upload makes the vehicle
+        switch to MISSION_REQUEST_INT and ask again (PX4's behaviour).
+        """
         self.acks_received.append(msg.type)
+        up = self._upload
+        if up is not None and msg.type != mavlink.MAV_MISSION_ACCEPTED and not self.seen_int:
+            self.seen_int = True
+            self._request_next()
 
     # -- clear --------------------------------------------------------------------------------
 

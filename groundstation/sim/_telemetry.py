@@ -67,7 +67,7 @@ class Telemetry:
             "EXTENDED_SYS_STATE": lambda: [M.MAVLink_extended_sys_state_message(0, ap.landed_state)],
             "MISSION_CURRENT": lambda: [self.mission_current()],
             "AUTOPILOT_VERSION": lambda: [self.autopilot_version()],
-            "TRAFFIC": lambda: self.traffic.messages(ap.frame.ground_amsl_m),
+            "TRAFFIC": lambda: self.traffic.messages(ap.ground_amsl_m),
         }
         defaults = dict(DEFAULT_RATES_HZ)
         if not ap.rules.home_streamed:
@@ -106,6 +106,8 @@ class Telemetry:
         """SET_MESSAGE_INTERVAL: -1 stops, 0 restores the default, else microseconds."""
         name = _name_of(msgid)
         if name is None or name not in self._builders or name == "AUTOPILOT_VERSION":
+            return False
+        if not math.isfinite(interval_us):
             return False
         if interval_us < 0:
             self.rates_hz[name] = 0.0
@@ -150,7 +152,7 @@ class Telemetry:
         lat, lon = self._position()
         return M.MAVLink_global_position_int_message(
             self._boot_ms(), round(lat * 1e7), round(lon * 1e7),
-            round((ap.frame.ground_amsl_m + k.up_m) * 1000), round((k.up_m - ap.home[2]) * 1000),
+            round((ap.ground_amsl_m + k.up_m) * 1000), round((k.up_m - ap.home[2]) * 1000),
             round(k.v_north_mps * 100), round(k.v_east_mps * 100), round(-k.v_up_mps * 100),
             round(k.yaw_deg * 100) % 36000,
         )  # fmt: skip
@@ -168,7 +170,7 @@ class Telemetry:
         throttle = 0 if not ap.armed else (15 if k.on_ground else 50)
         return M.MAVLink_vfr_hud_message(
             k.ground_speed_mps, k.ground_speed_mps, round(k.yaw_deg) % 360, throttle,
-            ap.frame.ground_amsl_m + k.up_m, k.v_up_mps,
+            ap.ground_amsl_m + k.up_m, k.v_up_mps,
         )  # fmt: skip
 
     def _sys_status(self) -> Any:
@@ -201,7 +203,7 @@ class Telemetry:
         cog = math.degrees(math.atan2(k.v_east_mps, k.v_north_mps)) % 360.0
         return M.MAVLink_gps_raw_int_message(
             int(ap.now_s() * 1e6), fix, round(lat * 1e7), round(lon * 1e7),
-            round((ap.frame.ground_amsl_m + k.up_m) * 1000), 80, 120,
+            round((ap.ground_amsl_m + k.up_m) * 1000), 80, 120,
             round(k.ground_speed_mps * 100), round(cog * 100) % 36000, sats,
         )  # fmt: skip
 

@@ -51,7 +51,7 @@ def truth_of(system_id: int, ap: Autopilot) -> TruthState:
         t_s=ap.now_s(),
         lat_deg=lat,
         lon_deg=lon,
-        alt_amsl_m=ap.frame.ground_amsl_m + k.up_m,
+        alt_amsl_m=ap.ground_amsl_m + k.up_m,
         alt_rel_m=k.up_m - ap.home[2],
         north_mps=k.v_north_mps,
         east_mps=k.v_east_mps,

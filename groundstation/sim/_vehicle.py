@@ -30,6 +30,7 @@ from groundstation.sim._clock import SimClock, SimTimers
 from groundstation.sim._commands import CommandServer
 from groundstation.sim._config import SimConfig
 from groundstation.sim._faults import FaultInjector
+from groundstation.sim._geo import LocalFrame
 from groundstation.sim._params import ParamStore
 from groundstation.sim._personality import rules_for
 from groundstation.sim._plans import PlanServer, PlanStore
@@ -61,7 +62,9 @@ def _signing_now() -> int:
 class SimVehicle:
     """A simulated ArduCopter or PX4 multicopter speaking MAVLink 2 over UDP/TCP."""
 
-    def __init__(self, config: SimConfig, *, clock: SimClock | None = None) -> None:
+    def __init__(
+        self, config: SimConfig, *, clock: SimClock | None = None, frame: LocalFrame | None = None
+    ) -> None:
         self.config = config
         self.clock = clock or SimClock(config.time_factor)
         self.rules = rules_for(config.personality)
@@ -83,7 +86,7 @@ class SimVehicle:
         self.params = ParamStore(self.rules.param_specs(config),
                                  bytewise=self.rules.bytewise_params, send=self.send)  # fmt: skip
         self.autopilot = Autopilot(config, self.rules, self.clock, self.params, self.plans,
-                                   self.send_text)  # fmt: skip
+                                   self.send_text, frame)  # fmt: skip
         ap = self.autopilot
         self.traffic = Traffic(ap.frame, self.clock.now_s)
         self.telemetry = Telemetry(ap, self.traffic, self.send, config.telemetry_hz)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from geofence import LocalProjection, MavCmd, MavFrame, MissionItem
 from groundstation.sim import YONGZHOU_HOME
 
 
+@cache
+def projection(lat_deg: float, lon_deg: float) -> LocalProjection:
+    """The metric projection around a home (cached: building one takes milliseconds)."""
+    return LocalProjection.for_center(lat_deg, lon_deg)
+
+
 def point(east_m: float, north_m: float, home: tuple[float, float] = YONGZHOU_HOME[:2]) -> tuple[int, int]:
     """Degrees × 1e7 of a point ``east_m`` / ``north_m`` from a home."""
-    lat, lon = LocalProjection.for_center(*home).to_wgs84(east_m, north_m)
+    lat, lon = projection(*home).to_wgs84(east_m, north_m)
     return round(lat * 1e7), round(lon * 1e7)
 
 

@@ -7,7 +7,9 @@ import signal
 import socket
 import sys
 
-from groundstation.cli import build_parser
+import pytest
+
+from groundstation.cli import build_parser, main
 from groundstation.events import EventBus
 from groundstation.mavlink import Fleet
 from tests.infra import REPO_ROOT, free_port
@@ -39,12 +41,6 @@ async def test_sim_process_runs_a_fleet_until_interrupted() -> None:
     assert b"3 simulated px4 vehicle(s)" in output
 
 
-def test_bad_endpoint_is_a_clear_error() -> None:
-    import subprocess
-
-    done = subprocess.run(
-        [sys.executable, "-m", "groundstation", "sim", "--target", "bogus:1:2"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=30, check=False,
-    )  # fmt: skip
-    assert done.returncode == 2
-    assert "endpoint" in done.stdout
+def test_bad_endpoint_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sim", "--target", "bogus:1:2"]) == 2
+    assert "endpoint 'bogus:1:2'" in capsys.readouterr().out
