@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from groundstation.api._errors import install_error_handlers
 from groundstation.api.main import api_router
 from groundstation.config import Settings
+from groundstation.console import console_router
 from groundstation.station import Station, StationExtension
 
 __all__ = ["create_app"]
@@ -51,4 +52,5 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(api_router(tuple(routers)))
+    app.include_router(console_router(settings))
     return app

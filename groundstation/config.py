@@ -102,6 +102,28 @@ class ServiceSettings(BaseModel):
     audit_export_limit: int = Field(100_000, ge=1, description="Most audit rows in one export")
 
 
+class ConsoleSettings(BaseModel):
+    """The web console: where the offline map library is, and which base map to draw."""
+
+    leaflet_dir: Path = Field(
+        Path("/usr/share/javascript/leaflet"),
+        description="Leaflet's files (Debian libjs-leaflet); missing: a plain canvas base is used",
+    )
+    tile_url: str | None = Field(
+        None, max_length=500,
+        description="Internal tile server, e.g. http://tiles.local/{z}/{x}/{y}.png; none: offline base",
+    )
+    tile_attribution: str = Field("", max_length=200, description="Shown under the tiles")
+    basemap_path: Path | None = Field(
+        None, description="GeoJSON of roads/rivers drawn on the offline base; default: demo area"
+    )
+    center_lat_deg: float = Field(26.42, ge=-90, le=90, description="Map centre at first load")
+    center_lon_deg: float = Field(111.61, ge=-180, le=180)
+    zoom: int = Field(14, ge=1, le=20, description="Map zoom at first load")
+    stale_after_s: float = Field(5.0, gt=0, description="Console marks data older than this stale")
+    ws_interval_s: float = Field(0.5, gt=0, description="Telemetry period the console asks for")
+
+
 class SimCameraSettings(BaseModel):
     """The simulated drone camera: image size, rate, optics, encoder and demo ground map."""
 
@@ -167,6 +189,7 @@ class Settings(BaseSettings):
     mavlink: MavlinkSettings = Field(default_factory=MavlinkSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     docks: DockSettings = Field(
         default_factory=DockSettings,
         description="dock broker, service timeouts, launch limits, schedules (GCS_DOCKS__MQTT__HOSTNAME...)",

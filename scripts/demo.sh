@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 source scripts/_venv.sh
-apt_install_missing ffmpeg
+apt_install_missing ffmpeg libjs-leaflet
 make_venv ""
 exec .venv/bin/groundstation demo "$@"

@@ -22,6 +22,7 @@ from groundstation.api.routes import (
     vehicles,
     webhooks,
 )
+from groundstation.console import routeplan_router
 
 __all__ = ["ROUTERS", "api_router"]
 
@@ -38,6 +39,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     dispatch.router,
     docks.router,
     schedules.router,
+    routeplan_router(),
 )
 
 

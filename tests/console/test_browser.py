@@ -1,0 +1,271 @@
+"""The console in real headless Chromium against a running station with simulated drones.
+
+One station per module; the tests follow a shift: a pilot flies, a refused command, a
+commander's incident and dispatch, a viewer's view, a station restart, a 115-drone load.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+
+from tests.console.browser import (
+    centre_map,
+    click_map,
+    confirm,
+    drawn_drone,
+    telemetry,
+)
+from tests.console.conftest import Shots
+from tests.console.harness import HOME, NO_FLY_CENTRE, ConsoleStation
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+VA = 11  # county A's drone (pilot_a, admin_a, commander_a, viewer_a see it)
+
+
+def moved_px(a: list[float], b: list[float]) -> float:
+    return math.hypot(a[0] - b[0], a[1] - b[1])
+
+
+def fly_up(page: Any, alt_m: int = 30) -> None:
+    """Select VA and take it off through the panel (confirming), unless it already flies."""
+    page.click(f"#fleet-list li[data-system-id='{VA}']")
+    page.wait_for_selector("#drone-panel")
+    if telemetry(page, VA)["flying"]:
+        return
+    page.fill("#cmd-alt", str(alt_m))
+    page.click("button[data-command=takeoff]")
+    confirm(page)
+    page.wait_for_selector("#command-result[data-outcome=ok]")
+    page.wait_for_function(f"window.gcs.state.vehicles.get({VA}).t.alt_rel_m > {alt_m * 0.8}")
+
+
+def test_pilot_logs_in_and_sees_the_drone_move(console: Any, station: ConsoleStation, shots: Shots) -> None:
+    page = console("pilot_a")
+    page.wait_for_selector(f"#fleet-list li[data-system-id='{VA}']")
+    centre_map(page, *HOME)
+    shots(page, "logged-in")
+    fly_up(page)
+    shots(page, "took-off")
+    before = drawn_drone(page, VA)
+    start = telemetry(page, VA)
+    target = (start["lat_deg"] + 0.003, start["lon_deg"] - 0.002)
+    page.click("button[data-command=goto]")
+    page.wait_for_selector("#modehint:not([hidden])")
+    click_map(page, *target)
+    confirm(page)
+    page.wait_for_selector("#command-result[data-outcome=ok]")
+    page.wait_for_function(
+        f"(() => {{ const p = window.gcs.renderer.drawn.drones[{VA}];"
+        f" return p && Math.hypot(p[0] - {before[0]}, p[1] - {before[1]}) > 40; }})()")
+    after = drawn_drone(page, VA)
+    assert moved_px(before, after) > 40
+    # the trail follows it and the panel shows the new position
+    assert page.evaluate(f"window.gcs.state.vehicles.get({VA}).trail.length") > 2
+    shown = page.text_content("#drone-panel table")
+    assert f"{start['lat_deg']:.6f}, {start['lon_deg']:.6f}" not in shown
+    shots(page, "moved")
+    assert page.errors == []
+
+
+def test_a_refused_command_shows_the_station_reason(console: Any, station: ConsoleStation, shots: Shots) -> None:
+    page = console("pilot_a")
+    centre_map(page, *NO_FLY_CENTRE)
+    fly_up(page)
+    page.click("button[data-command=goto]")
+    click_map(page, *NO_FLY_CENTRE)
+    confirm(page)
+    result = page.wait_for_selector("#command-result[data-outcome=refused]")
+    text = result.text_content()
+    shots(page, "refused")
+    assert "地面站拒绝" in text
+    reasons = [r.text_content() for r in page.query_selector_all("#command-result .reason")]
+    assert any("no-fly" in r.lower() or "no_fly" in r.lower() or "prison" in r.lower() for r in reasons), reasons
+    assert page.errors == []
+
+
+def test_commander_creates_an_incident_by_clicking_and_sends_a_drone(
+    console: Any, station: ConsoleStation, shots: Shots
+) -> None:
+    page = console("admin_a")
+    page.click(".tab[data-tab=incidents]")
+    here = telemetry(page, VA)
+    scene = (here["lat_deg"] - 0.004, here["lon_deg"] + 0.003)
+    centre_map(page, scene[0] + 0.002, scene[1] - 0.0015, zoom=15)
+    page.click("#new-incident")
+    click_map(page, *scene)
+    page.wait_for_selector("#incident-form")
+    page.fill("#incident-form input[name=kind]", "打架斗殴")
+    page.select_option("#incident-form select[name=priority]", "1")
+    page.fill("#incident-form input[name=address]", "冷水滩区 梅湾路")
+    shots(page, "incident-form")
+    page.click("#incident-create")
+    page.wait_for_selector("#incident-panel")
+    incident_id = int(page.get_attribute("#incident-panel", "data-incident-id"))
+    page.wait_for_selector(f"#incident-list li[data-incident-id='{incident_id}']")
+    assert page.evaluate(f"Boolean(window.gcs.renderer.drawn.incidents[{incident_id}])")
+    page.wait_for_selector(f"#dispatch-ranking li.candidate[data-system-id='{VA}']")
+    shots(page, "ranking")
+    page.locator(f"#dispatch-ranking li.candidate[data-system-id='{VA}'] button.send").click()
+    page.wait_for_selector("#dispatch-result[data-outcome=ok]")
+    page.wait_for_selector("#arrival[data-arrived=true]", timeout=90_000)
+    page.wait_for_selector("#timeline li[data-kind=dispatch]")
+    page.wait_for_function(f"window.gcs.state.incidents.get({incident_id}).status === 'dispatched'")
+    shots(page, "arrived")
+    # overhead: the drone's stream goes on the incident (dispatch's job) and the pane shows it
+    station.attach_video("va", incident_id)
+    page.wait_for_function("Number(document.getElementById('video').dataset.frames || 0) >= 5")
+    size = page.evaluate("[document.getElementById('video').naturalWidth, document.getElementById('video').naturalHeight]")
+    assert size == [480, 270]
+    shots(page, "video")
+    # hand to a ground unit, then close
+    page.click("#handover")
+    page.wait_for_selector("#timeline li[data-kind=handover]")
+    assert page.errors == []
+
+
+def test_viewer_sees_no_command_buttons(console: Any, station: ConsoleStation, shots: Shots) -> None:
+    page = console("viewer_a")
+    page.click(f"#fleet-list li[data-system-id='{VA}']")
+    page.wait_for_selector("#drone-panel table")
+    assert page.query_selector_all("#drone-panel button") == []
+    assert not page.is_visible("#new-incident")
+    page.click(".tab[data-tab=incidents]")
+    items = page.query_selector_all("#incident-list li")
+    if items:
+        items[0].click()
+        page.wait_for_selector("#incident-panel")
+        assert page.query_selector_all("#incident-panel button") == []
+    shots(page, "viewer")
+    # the station refuses it anyway
+    vehicle_id = page.evaluate(f"window.gcs.state.records.get({VA}).id")
+    status = page.evaluate(
+        "async (id) => (await fetch(`/api/vehicles/${id}/commands/land`, {method: 'POST',"
+        " headers: window.gcs.app.api.headers()})).status", vehicle_id)
+    assert status == 403
+    assert page.errors == []
+
+
+def test_console_reconnects_after_the_station_restarts(
+    console: Any, station: ConsoleStation, shots: Shots
+) -> None:
+    page = console("pilot_a")
+    station.stop_server()
+    try:
+        page.wait_for_selector("#conn[data-state=reconnecting]")
+        page.wait_for_selector("#stale:not([hidden])")
+        shots(page, "station-down")
+    finally:
+        station.start()
+    page.wait_for_selector("#conn[data-state=live]")
+    page.wait_for_selector("#stale", state="hidden")
+    page.wait_for_function(f"window.gcs.state.vehicles.get({VA}).t.online === true")
+    shots(page, "back")
+    assert page.errors == []
+
+
+def test_the_page_keeps_up_with_115_drones_at_2_hz(
+    console: Any, station: ConsoleStation, shots: Shots
+) -> None:
+    page = console("pilot_a")
+    centre_map(page, *HOME, zoom=14)
+    stats = page.evaluate("""async () => {
+        const N = 115, RATE_HZ = 2, SECONDS = 8;
+        const perf = window.gcs.perf;
+        perf.start();
+        for (let k = 0; k < RATE_HZ * SECONDS; k++) {
+          const vehicles = [];
+          for (let i = 0; i < N; i++) {
+            const a = (i / N) * 2 * Math.PI + k * 0.02;
+            vehicles.push({system_id: 1000 + i, online: true, armed: true, flying: true, mode: "AUTO",
+              lat_deg: 26.42 + 0.02 * Math.sin(a) + 0.0002 * k, lon_deg: 111.61 + 0.02 * Math.cos(a),
+              alt_rel_m: 60 + i % 40, alt_amsl_m: 170, heading_deg: (a * 180 / Math.PI + 90) % 360,
+              groundspeed_mps: 12, climb_mps: 0, battery_pct: 30 + i % 70, battery_v: 15.8,
+              gps_fix: 3, satellites: 14, mission_current: k, mission_total: 40, link_loss_pct: 0});
+          }
+          window.gcs.live.inject({type: "telemetry", at: new Date().toISOString(), vehicles});
+          await new Promise((r) => setTimeout(r, 1000 / RATE_HZ));
+        }
+        const out = perf.stop();
+        out.drawn = Object.keys(window.gcs.renderer.drawn.drones).length;
+        out.fleet_rows = document.querySelectorAll("#fleet-list li").length;
+        return out;
+    }""")
+    shots(page, "115-drones")
+    print("\n115 drones at 2 Hz, main-thread lag in Chromium:", json.dumps(stats))
+    assert stats["drawn"] >= 115
+    assert stats["fleet_rows"] >= 115
+    assert stats["messages"] >= 16
+    assert page.errors == []
+
+
+def test_language_switches_to_english_and_stays(console: Any) -> None:
+    page = console("pilot_a")
+    assert page.text_content(".tab[data-tab=fleet]") == "机队"
+    page.select_option("#lang", "en")
+    assert page.text_content(".tab[data-tab=fleet]") == "Fleet"
+    assert page.text_content("#conn") == "Live"
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.text_content(".tab[data-tab=fleet]") == "Fleet"
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def test_dock_operator_panel_is_role_checked(console: Any, station: ConsoleStation, shots: Shots) -> None:
+    dock_id = station.places["dock"]
+    pilot = console("pilot_a")
+    pilot.click(".tab[data-tab=docks]")
+    pilot.click(f"#dock-list li[data-dock-id='{dock_id}']")
+    pilot.wait_for_selector("#dock-panel #dock-readings > *")
+    assert pilot.is_visible("#dock-open") and pilot.is_visible("#dock-maintenance-on")
+    shots(pilot, "pilot-dock")
+    viewer = console("viewer_a")
+    viewer.click(".tab[data-tab=docks]")
+    viewer.click(f"#dock-list li[data-dock-id='{dock_id}']")
+    viewer.wait_for_selector("#dock-panel #dock-readings > *")
+    assert viewer.query_selector_all("#dock-panel button") == []
+    assert pilot.errors == [] and viewer.errors == []
+
+
+def draw(page: Any, shape: str, points: list[tuple[float, float]]) -> None:
+    """Draw a route of ``shape`` by clicking its points on the map."""
+    page.select_option("#route-shape", shape)
+    page.click("#route-draw")
+    for lat, lon in points:
+        click_map(page, lat, lon)
+    page.wait_for_function(f"window.gcs.state.draft.points.length === {len(points)}")
+
+
+def test_pilot_draws_validates_and_uploads_a_route(console: Any, station: ConsoleStation, shots: Shots) -> None:
+    page = console("pilot_a")
+    page.click(f"#fleet-list li[data-system-id='{VA}']")
+    page.wait_for_selector("#route-draw")
+    here = telemetry(page, VA)
+    lat, lon = here["lat_deg"], here["lon_deg"]
+    far = (NO_FLY_CENTRE[0], NO_FLY_CENTRE[1] + 0.006)
+    centre_map(page, (lat + far[0]) / 2, (lon + far[1]) / 2, zoom=14)
+    # a line patrol across the prison's no-fly zone is refused with the zone named
+    draw(page, "polyline", [(lat, lon), far])
+    page.click("#route-validate")
+    page.wait_for_selector("#route-result[data-outcome=refused]")
+    assert "Prison" in page.text_content("#route-result")
+    assert page.is_disabled("#route-upload")
+    shots(page, "route-refused")
+    # three waypoints away from it pass, show their length, and go up to the drone
+    draw(page, "waypoints", [(lat + 0.002, lon), (lat + 0.002, lon + 0.002), (lat, lon + 0.002)])
+    page.click("#route-validate")
+    page.wait_for_selector("#route-result[data-outcome=ok]")
+    assert page.evaluate("window.gcs.state.draftPath.length") >= 3
+    shots(page, "route-valid")
+    page.click("#route-upload")
+    confirm(page)
+    page.wait_for_function("document.querySelector('#route-result').textContent.includes(':')"
+                           " && window.gcs.state.draft === null")
+    assert page.get_attribute("#route-result", "data-outcome") == "ok"
+    page.wait_for_function(f"window.gcs.state.vehicles.get({VA}).t.mission_total >= 3")
+    shots(page, "route-uploaded")
+    assert page.errors == []
