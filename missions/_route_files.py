@@ -4,7 +4,8 @@ A route file holds waypoints, not mission items: a ``LineString`` (each vertex a
 or ``Point`` features/placemarks in order. Altitudes must be stated: GeoJSON positions carry
 [longitude, latitude, altitude] (RFC 7946), KML needs an ``altitudeMode`` (its default,
 ``clampToGround``, drops altitudes). Altitudes are above home unless the file says AMSL
-(GeoJSON property ``altitude_ref: "amsl"``, KML ``absolute``), which needs the home altitude.
+(GeoJSON property ``altitude_ref: "amsl"``, KML ``absolute``), which needs the home altitude;
+KML ``relativeToGround`` is taken as above home (the station has no terrain model).
 Per-waypoint ``speed_mps`` and ``hold_s`` ride in properties / ExtendedData. Writers add a
 display-only path line marked ``role: path`` that readers skip (noted). Areas (polygons)
 are reported as unsupported: build a sweep or perimeter route from them instead.
