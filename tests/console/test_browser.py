@@ -158,6 +158,7 @@ def test_console_reconnects_after_the_station_restarts(
     try:
         page.wait_for_selector("#conn[data-state=reconnecting]")
         page.wait_for_selector("#stale:not([hidden])")
+        assert page.evaluate("window.gcs.state.stale") is True  # drones drawn faded
         shots(page, "station-down")
     finally:
         station.start()
@@ -268,4 +269,34 @@ def test_pilot_draws_validates_and_uploads_a_route(console: Any, station: Consol
     assert page.get_attribute("#route-result", "data-outcome") == "ok"
     page.wait_for_function(f"window.gcs.state.vehicles.get({VA}).t.mission_total >= 3")
     shots(page, "route-uploaded")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (2560, 1440)])
+def test_layout_fits_a_laptop_and_a_control_room_screen(
+    console: Any, shots: Shots, width: int, height: int
+) -> None:
+    page = console("commander_a", width=width, height=height)
+    page.click(f"#fleet-list li[data-system-id='{VA}']")
+    page.wait_for_selector("#drone-panel table")
+    box = page.locator("#map").bounding_box()
+    assert box["width"] >= width * 0.45 and box["height"] >= height * 0.8
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for pane in ("#sidebar", "#details"):
+        pb = page.locator(pane).bounding_box()
+        assert pb["x"] >= 0 and pb["x"] + pb["width"] <= width + 1
+    shots(page, f"{width}x{height}")
+    assert page.errors == []
+
+
+def test_an_alert_with_a_position_is_drawn_and_listed(console: Any, shots: Shots) -> None:
+    page = console("commander_a")
+    page.evaluate("""window.gcs.live.inject({type: "alert", kind: "black_flying", system_id: 11,
+        lat_deg: 26.425, lon_deg: 111.605, text: "unknown drone over the no-fly zone",
+        at: new Date().toISOString()})""")
+    page.click(".tab[data-tab=alerts]")
+    item = page.wait_for_selector("#alert-list li[data-kind=black_flying]")
+    assert "黑飞" in item.text_content()
+    assert "黑飞" in page.text_content("#toast")
+    shots(page, "alert")
     assert page.errors == []

@@ -245,6 +245,7 @@ class App {
       stale.textContent = ageS === null ? t("conn.stale") : t("conn.stale_for", { s: Math.round(ageS) });
     }
     document.body.classList.toggle("stale", isStale);
+    if (isStale !== this.state.stale) { this.state.stale = isStale; this.redraw(); }
   }
 
   /** Resolve when predicate() holds after some telemetry; reject after timeoutMs. */

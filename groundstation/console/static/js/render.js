@@ -269,6 +269,7 @@ export class Renderer {
   drawDrones() {
     const ctx = this.ctx;
     const s = this.state;
+    ctx.globalAlpha = s.stale ? 0.4 : 1;
     for (const v of s.vehicles.values()) {
       const tm = v.t;
       if (tm.lat_deg === null || tm.lon_deg === null) continue;
@@ -291,6 +292,7 @@ export class Renderer {
       this.hits.push({ kind: "drone", id: tm.system_id, x, y });
       this.drawn.drones[tm.system_id] = [x, y];
     }
+    ctx.globalAlpha = 1;
   }
 
   drawAlerts() {
