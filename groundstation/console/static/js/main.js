@@ -6,7 +6,7 @@ import { Live, LinkState } from "./live.js";
 import { DockPanel } from "./panels/dock.js";
 import { DronePanel } from "./panels/drone.js";
 import { IncidentPanel, newIncidentForm } from "./panels/incident.js";
-import { PerfProbe } from "./perf.js";
+import { PerfProbe, loadTest } from "./perf.js";
 import { Renderer, batteryColour } from "./render.js";
 import { addAlert, applyTelemetry, createState, setRecords } from "./state.js";
 import { can, el, toast } from "./ui.js";
@@ -305,7 +305,11 @@ class App {
   redraw() { this.renderer.dirty = true; }
 
   frame() {
-    if (this.renderer.dirty) this.renderer.draw();
+    if (this.renderer.dirty) {
+      const started = performance.now();
+      this.renderer.draw();
+      this.perf.recordDraw(performance.now() - started);
+    }
     requestAnimationFrame(() => this.frame());
   }
 
@@ -364,7 +368,12 @@ class App {
 async function main() {
   const config = await (await fetch("/console/config.json")).json();
   const app = new App(config);
-  window.gcs = { app, state: app.state, perf: app.perf, get live() { return app.live; }, get renderer() { return app.renderer; } };
+  window.gcs = {
+    app, state: app.state, perf: app.perf,
+    get live() { return app.live; },
+    get renderer() { return app.renderer; },
+    loadTest: (options) => loadTest(app.live, app.perf, config.center, options),
+  };
   await app.boot();
   document.body.dataset.ready = "true";
 }
