@@ -336,9 +336,13 @@ class App {
       }
       const tm = v.t;
       const name = v.record ? v.record.name : `#${sysid}`;
-      row.className = `${tm.online ? "" : "offline"} ${s.selected?.kind === "drone" && s.selected.id === sysid ? "selected" : ""}`;
-      row.style.borderLeft = `4px solid ${batteryColour(tm.battery_pct)}`;
-      row.textContent = `${name} · ${tm.mode ?? "–"} · ${tm.alt_rel_m === null ? "–" : Math.round(tm.alt_rel_m)} m · ${tm.battery_pct ?? "–"}%${tm.online ? "" : ` · ${t("drone.link_lost")}`}`;
+      const cls = `${tm.online ? "" : "offline"} ${s.selected?.kind === "drone" && s.selected.id === sysid ? "selected" : ""}`;
+      const border = `4px solid ${batteryColour(tm.battery_pct)}`;
+      const text = `${name} · ${tm.mode ?? "–"} · ${tm.alt_rel_m === null ? "–" : Math.round(tm.alt_rel_m)} m · ${tm.battery_pct ?? "–"}%${tm.online ? "" : ` · ${t("drone.link_lost")}`}`;
+      // touch the DOM only where something changed: a big fleet rewrites little per second
+      if (row.className !== cls) row.className = cls;
+      if (row.style.borderLeft !== border) row.style.borderLeft = border;
+      if (row.textContent !== text) row.textContent = text;
     }
   }
 
