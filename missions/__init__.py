@@ -13,12 +13,22 @@ from missions._exceptions import (
     PlanFormatError,
     RouteError,
     RouteRefused,
+    TrackingError,
     UnknownCommandError,
 )
 from missions._families import Autopilot, family_problems
+from missions._filemodel import PlanDocument, RouteFile, Unsupported
+from missions._files import READERS, read_file
 from missions._geometry import Camera
 from missions._items import command_name, same_item
-from missions._path import FlightPath, PathPoint, PathProblem, flight_path
+from missions._path import FlightPath, PathPoint, PathProblem, flight_path, route_waypoints
+from missions._plan_file import read_plan, write_plan
+from missions._route_files import (
+    read_geojson_route,
+    read_kml_route,
+    waypoints_to_geojson,
+    waypoints_to_kml,
+)
 from missions._routes import (
     DockPoint,
     EndAction,
@@ -35,6 +45,14 @@ from missions._routes import (
     sweep_route,
     waypoint_route,
 )
+from missions._tracker import (
+    ARRIVAL_RADIUS_M,
+    MissionEvent,
+    MissionEventKind,
+    MissionPhase,
+    MissionTracker,
+    Progress,
+)
 from missions._validate import (
     Estimate,
     Limits,
@@ -45,8 +63,11 @@ from missions._validate import (
     estimate_flight,
     validate,
 )
+from missions._wpl import read_wpl, write_wpl
 
 __all__ = [
+    "ARRIVAL_RADIUS_M",
+    "READERS",
     "Autopilot",
     "Camera",
     "DockPoint",
@@ -56,18 +77,27 @@ __all__ = [
     "Limits",
     "MissingFrameError",
     "MissionError",
+    "MissionEvent",
+    "MissionEventKind",
+    "MissionPhase",
+    "MissionTracker",
     "OrbitStyle",
     "PathPoint",
     "PathProblem",
+    "PlanDocument",
     "PlanFormatError",
+    "Progress",
     "Reason",
     "ReasonCode",
     "Route",
     "RouteEnd",
     "RouteError",
+    "RouteFile",
     "RouteKind",
     "RouteRefused",
+    "TrackingError",
     "UnknownCommandError",
+    "Unsupported",
     "ValidationResult",
     "VehicleProfile",
     "Waypoint",
@@ -80,8 +110,18 @@ __all__ = [
     "orbit_route",
     "overwatch_route",
     "perimeter_route",
+    "read_file",
+    "read_geojson_route",
+    "read_kml_route",
+    "read_plan",
+    "read_wpl",
+    "route_waypoints",
     "same_item",
     "sweep_route",
     "validate",
     "waypoint_route",
+    "waypoints_to_geojson",
+    "waypoints_to_kml",
+    "write_plan",
+    "write_wpl",
 ]

@@ -3,6 +3,7 @@
     MissionError                  base of every error missions raises on purpose (a ValueError)
     ├── RouteError                a route cannot be built from these parameters (names the one)
     ├── RouteRefused              validation found reasons not to fly; ``reasons`` lists them all
+    ├── TrackingError             a mission event that cannot happen in the tracker's phase
     └── PlanFormatError           a plan or route file is malformed; names the file position
         ├── UnknownCommandError   an item's command id is not a MAVLink MAV_CMD this station knows
         └── MissingFrameError     an item or coordinate has no altitude frame / reference
@@ -35,6 +36,10 @@ class RouteRefused(MissionError):
         self.reasons = tuple(reasons)
         lines = "; ".join(reason.message for reason in self.reasons)
         super().__init__(f"route refused ({len(self.reasons)} reason(s)): {lines}")
+
+
+class TrackingError(MissionError):
+    """A mission event reported in a phase where it cannot happen (e.g. resumed when not paused)."""
 
 
 class PlanFormatError(MissionError):

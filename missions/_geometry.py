@@ -95,7 +95,7 @@ def offset_ring(poly: Polygon, offset_m: float, clockwise: bool) -> list[XY]:
         offset_m, join_style="mitre", mitre_limit=MITRE_LIMIT)
     if shape.is_empty or shape.geom_type != "Polygon":
         raise RouteError(f"an offset of {offset_m} m leaves no single patrol ring around the polygon")
-    ring = orient(shape, sign=-1.0 if clockwise else 1.0).exterior  # type: ignore[arg-type]
+    ring = orient(shape, sign=-1.0 if clockwise else 1.0).exterior
     coords = [(float(x), float(y)) for x, y in ring.coords[:-1]]
     return coords
 

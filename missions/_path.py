@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from geofence import GeoPoint, LocalProjection, MavCmd, MissionItem
 from missions import _geometry as geo
 from missions import _items as it
+from missions._routes import Waypoint
 
 _HOLD_AT_PLACE = frozenset({MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_TIME, 82})
 _LANDING = frozenset({MavCmd.NAV_LAND, 85})
 _TAKEOFF = frozenset({MavCmd.NAV_TAKEOFF, 84})
+_FLOWN_THROUGH = frozenset({MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_TIME, MavCmd.NAV_LOITER_TURNS,
+                            MavCmd.NAV_LOITER_UNLIM, MavCmd.NAV_LOITER_TO_ALT, 82})
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,7 @@ class PathPoint:
     hold_s: float = 0.0
     orbit_m: float = 0.0
     """Metres flown circling here (NAV_LOITER_TURNS)."""
+    orbit_radius_m: float = 0.0
     unlimited: bool = False
     """Holds here until told otherwise (NAV_LOITER_UNLIM)."""
 
@@ -143,9 +147,10 @@ def flight_path(items: Sequence[MissionItem], launch: GeoPoint,
         hold = max(float(item.param1), 0.0) if command in _HOLD_AT_PLACE else 0.0
         orbit = (abs(float(item.param1)) * 2 * math.pi * abs(float(item.param3))
                  if command == MavCmd.NAV_LOITER_TURNS else 0.0)
+        ok = math.isfinite(orbit)
         points.append(PathPoint(index, x, y, item.lat_deg, item.lon_deg, alt, speed,
-                                hold if math.isfinite(hold) else 0.0,
-                                orbit if math.isfinite(orbit) else 0.0,
+                                hold if math.isfinite(hold) else 0.0, orbit if ok else 0.0,
+                                abs(float(item.param3)) if ok and orbit else 0.0,
                                 command == MavCmd.NAV_LOITER_UNLIM))
     return FlightPath(launch, proj, tuple(points), tuple(problems), tuple(dict.fromkeys(notes)))
 
@@ -153,3 +158,12 @@ def flight_path(items: Sequence[MissionItem], launch: GeoPoint,
 def _frame_problem(index: int, item: MissionItem) -> str:
     return (f"{it.describe_item(index, item)}: frame {it.frame_name(item.frame)} does not say "
             "where it is or what its altitude is measured from")
+
+
+def route_waypoints(items: Sequence[MissionItem], launch: GeoPoint) -> list[Waypoint]:
+    """The places a route flies through as waypoints (altitude above home, leg speed, hold),
+    for exporting to GIS route formats. Take-off, landing and return legs are left out."""
+    path = flight_path(items, launch)
+    return [Waypoint(p.lat_deg, p.lon_deg, p.alt_m, p.speed_mps, p.hold_s)
+            for p in path.points if p.item_index >= 0
+            and items[p.item_index].command in _FLOWN_THROUGH]

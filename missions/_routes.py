@@ -106,6 +106,8 @@ class Route:
     """Launch point; ``alt_m`` is the ground altitude there, metres above mean sea level."""
     items: tuple[MissionItem, ...]
     params: Mapping[str, Any] = field(default_factory=dict)
+    projection: LocalProjection | None = field(default=None, compare=False, repr=False)
+    """The metric projection the route was built in (reused by validation and tracking)."""
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -127,11 +129,15 @@ def _place(lat: float, lon: float, what: str) -> None:
         raise RouteError(f"{what} ({lat}, {lon}) is not a WGS84 latitude/longitude")
 
 
-def _launch(launch: GeoPoint) -> LocalProjection:
+def _launch(launch: GeoPoint, projection: LocalProjection | None) -> LocalProjection:
     _place(launch.lat_deg, launch.lon_deg, "launch point")
     if not math.isfinite(launch.alt_m):
         raise RouteError(f"launch ground altitude {launch.alt_m} is not finite")
-    return geo.projection_for(launch.lat_deg, launch.lon_deg)
+    if projection is None:
+        return geo.projection_for(launch.lat_deg, launch.lon_deg)
+    if not projection.covers(launch.lat_deg, launch.lon_deg)[0]:
+        raise RouteError("the launch point is outside the projection given")
+    return projection
 
 
 def _laps(laps: int) -> int:
@@ -163,7 +169,7 @@ def _end_items(end: RouteEnd) -> list[MissionItem]:
 
 def _assemble(kind: RouteKind, name: str, launch: GeoPoint, takeoff_alt_m: float,
               body: list[MissionItem], end: RouteEnd, speed_mps: float | None,
-              params: dict[str, Any]) -> Route:
+              params: dict[str, Any], proj: LocalProjection) -> Route:
     items = [it.takeoff(launch.lat_deg, launch.lon_deg, _positive(takeoff_alt_m, "takeoff alt_m"))]
     if speed_mps is not None:
         items.append(it.change_speed(_positive(speed_mps, "speed_mps")))
@@ -174,7 +180,7 @@ def _assemble(kind: RouteKind, name: str, launch: GeoPoint, takeoff_alt_m: float
     params = {**params, "end": end.action.value}
     if end.dock is not None:
         params["dock"] = end.dock.name
-    return Route(kind, name or kind.value, launch, tuple(items), params)
+    return Route(kind, name or kind.value, launch, tuple(items), params, proj)
 
 
 def _legs(points: Sequence[LatLon], alt_m: float) -> list[MissionItem]:
@@ -185,9 +191,10 @@ def _legs(points: Sequence[LatLon], alt_m: float) -> list[MissionItem]:
 
 def waypoint_route(launch: GeoPoint, waypoints: Sequence[Waypoint], *,
                    takeoff_alt_m: float | None = None, speed_mps: float | None = None,
-                   end: RouteEnd = RouteEnd(), name: str = "") -> Route:
+                   end: RouteEnd = RouteEnd(), name: str = "",
+                   projection: LocalProjection | None = None) -> Route:
     """Fly a list of waypoints, each with its own altitude, leg speed and hold time."""
-    proj = _launch(launch)
+    proj = _launch(launch, projection)
     if not waypoints:
         raise RouteError("a waypoint route needs at least one waypoint")
     _in_projection(proj, [(wp.lat_deg, wp.lon_deg) for wp in waypoints], "waypoint")
@@ -203,19 +210,20 @@ def waypoint_route(launch: GeoPoint, waypoints: Sequence[Waypoint], *,
         body.append(it.waypoint(wp.lat_deg, wp.lon_deg, wp.alt_m, wp.hold_s))
     alt = waypoints[0].alt_m if takeoff_alt_m is None else takeoff_alt_m
     return _assemble(RouteKind.WAYPOINTS, name, launch, alt, body, end, speed_mps,
-                     {"waypoints": len(waypoints)})
+                     {"waypoints": len(waypoints)}, proj)
 
 
 def perimeter_route(launch: GeoPoint, polygon: Sequence[LatLon], *, alt_m: float,
                     offset_m: float = 0.0, laps: int = 1, clockwise: bool = True,
                     speed_mps: float | None = None, end: RouteEnd = RouteEnd(),
-                    name: str = "") -> Route:
+                    name: str = "",
+                    projection: LocalProjection | None = None) -> Route:
     """Patrol around a polygon ``offset_m`` outside it (negative: inside), ``laps`` times.
 
     The ring keeps each side parallel to the polygon's at exactly ``offset_m``; it starts at
     the corner nearest the launch point and closes back there after the last lap.
     """
-    proj = _launch(launch)
+    proj = _launch(launch, projection)
     _positive(alt_m, "alt_m")
     laps = _laps(laps)
     if not math.isfinite(offset_m):
@@ -227,14 +235,15 @@ def perimeter_route(launch: GeoPoint, polygon: Sequence[LatLon], *, alt_m: float
     return _assemble(RouteKind.PERIMETER, name, launch, alt_m,
                      _legs(geo.to_latlon(proj, path), alt_m), end, speed_mps,
                      {"offset_m": offset_m, "laps": laps, "clockwise": clockwise,
-                      "lap_length_m": geo.path_length_m(ring + ring[:1])})
+                      "lap_length_m": geo.path_length_m(ring + ring[:1])}, proj)
 
 
 def line_route(launch: GeoPoint, polyline: Sequence[LatLon], *, alt_m: float, laps: int = 1,
                speed_mps: float | None = None, end: RouteEnd = RouteEnd(),
-               name: str = "") -> Route:
+               name: str = "",
+               projection: LocalProjection | None = None) -> Route:
     """Patrol along a road or river polyline, out to its far end and back, ``laps`` times."""
-    proj = _launch(launch)
+    proj = _launch(launch, projection)
     _positive(alt_m, "alt_m")
     laps = _laps(laps)
     xy = _in_projection(proj, polyline, "patrol line point")
@@ -244,21 +253,22 @@ def line_route(launch: GeoPoint, polyline: Sequence[LatLon], *, alt_m: float, la
     lap = points + points[-2::-1]
     path = lap + [p for _ in range(laps - 1) for p in lap[1:]]
     return _assemble(RouteKind.LINE, name, launch, alt_m, _legs(path, alt_m), end, speed_mps,
-                     {"laps": laps, "line_length_m": geo.path_length_m(xy)})
+                     {"laps": laps, "line_length_m": geo.path_length_m(xy)}, proj)
 
 
 def sweep_route(launch: GeoPoint, polygon: Sequence[LatLon], *, alt_m: float,
                 camera: Camera | None = None, side_overlap_pct: float = 70.0,
                 front_overlap_pct: float = 80.0, angle_deg: float | None = None,
                 trigger_camera: bool = True, speed_mps: float | None = None,
-                end: RouteEnd = RouteEnd(), name: str = "") -> Route:
+                end: RouteEnd = RouteEnd(), name: str = "",
+               projection: LocalProjection | None = None) -> Route:
     """Cover a polygon with lawnmower lines whose spacing gives ``side_overlap_pct`` overlap.
 
     Line spacing = camera footprint across track at ``alt_m`` × (1 − side overlap); lines run
     along the polygon's long axis unless ``angle_deg`` (counter-clockwise from east) is given.
     With ``trigger_camera`` a photo is taken every footprint-along-track × (1 − front overlap).
     """
-    proj = _launch(launch)
+    proj = _launch(launch, projection)
     _positive(alt_m, "alt_m")
     for value, what in ((side_overlap_pct, "side_overlap_pct"), (front_overlap_pct, "front_overlap_pct")):
         if not (math.isfinite(value) and 0 <= value <= 95):
@@ -282,20 +292,21 @@ def sweep_route(launch: GeoPoint, polygon: Sequence[LatLon], *, alt_m: float,
     return _assemble(RouteKind.SWEEP, name, launch, alt_m, body, end, speed_mps,
                      {"spacing_m": spacing, "footprint_m": (across, along), "angle_deg": angle,
                       "lines": len(lines), "trigger_distance_m": trigger_m,
-                      "side_overlap_pct": side_overlap_pct, "front_overlap_pct": front_overlap_pct})
+                      "side_overlap_pct": side_overlap_pct, "front_overlap_pct": front_overlap_pct}, proj)
 
 
 def orbit_route(launch: GeoPoint, centre: LatLon, *, radius_m: float, alt_m: float,
                 turns: float = 1.0, clockwise: bool = True,
                 style: OrbitStyle = OrbitStyle.WAYPOINT_RING, ring_points: int = 16,
                 poi_alt_m: float = 0.0, speed_mps: float | None = None,
-                end: RouteEnd = RouteEnd(), name: str = "") -> Route:
+                end: RouteEnd = RouteEnd(), name: str = "",
+               projection: LocalProjection | None = None) -> Route:
     """Circle a point of interest with the camera on it (DO_SET_ROI_LOCATION), then end.
 
     ``WAYPOINT_RING`` flies ``ring_points`` waypoints per turn, starting on the side facing the
     launch point; ``LOITER_TURNS`` uses one NAV_LOITER_TURNS at the centre.
     """
-    proj = _launch(launch)
+    proj = _launch(launch, projection)
     _positive(radius_m, "radius_m")
     _positive(alt_m, "alt_m")
     _positive(turns, "turns")
@@ -315,18 +326,19 @@ def orbit_route(launch: GeoPoint, centre: LatLon, *, radius_m: float, alt_m: flo
     body.append(it.roi_none())
     return _assemble(RouteKind.ORBIT, name, launch, alt_m, body, end, speed_mps,
                      {"radius_m": radius_m, "turns": turns, "clockwise": clockwise,
-                      "style": style.value, "centre": centre})
+                      "style": style.value, "centre": centre}, proj)
 
 
 def overwatch_route(launch: GeoPoint, target: LatLon, *, alt_m: float, hold_s: float = 300.0,
                     poi_alt_m: float = 0.0, speed_mps: float | None = None,
-                    end: RouteEnd = RouteEnd(), name: str = "") -> Route:
+                    end: RouteEnd = RouteEnd(), name: str = "",
+                   projection: LocalProjection | None = None) -> Route:
     """Fly to a point with the camera on it and hold overhead for ``hold_s`` (inf: until told).
 
     A finite hold is NAV_LOITER_TIME and the route then ends as asked; ``math.inf`` is
     NAV_LOITER_UNLIM, after which the end items run only when the operator moves the mission on.
     """
-    proj = _launch(launch)
+    proj = _launch(launch, projection)
     _in_projection(proj, [target], "overwatch target", indexed=False)
     _positive(alt_m, "alt_m")
     if not (hold_s == math.inf or (math.isfinite(hold_s) and hold_s >= 0)):
@@ -338,10 +350,22 @@ def overwatch_route(launch: GeoPoint, target: LatLon, *, alt_m: float, hold_s: f
             else it.loiter_time(lat, lon, alt_m, hold_s))
     body = [it.roi_location(lat, lon, poi_alt_m), hold, it.roi_none()]
     return _assemble(RouteKind.OVERWATCH, name, launch, alt_m, body, end, speed_mps,
-                     {"hold_s": hold_s, "target": target})
+                     {"hold_s": hold_s, "target": target}, proj)
 
 
-def imported_route(launch: GeoPoint, items: Sequence[MissionItem], *, name: str = "") -> Route:
+def route_parts(route: Route | Sequence[MissionItem], launch: GeoPoint | None,
+                projection: LocalProjection | None, what: str,
+                ) -> tuple[tuple[MissionItem, ...], GeoPoint, LocalProjection | None]:
+    """Items, launch point and projection of a route, or of bare items with their launch."""
+    if isinstance(route, Route):
+        return route.items, launch or route.launch, projection or route.projection
+    if launch is None:
+        raise ValueError(f"{what} bare items needs the launch point")
+    return tuple(route), launch, projection
+
+
+def imported_route(launch: GeoPoint, items: Sequence[MissionItem], *, name: str = "",
+                   projection: LocalProjection | None = None) -> Route:
     """Wrap items read from a plan file as a route (for validation and tracking)."""
-    _launch(launch)
-    return Route(RouteKind.IMPORTED, name or "imported", launch, tuple(items), {})
+    proj = _launch(launch, projection)
+    return Route(RouteKind.IMPORTED, name or "imported", launch, tuple(items), {}, proj)

@@ -19,6 +19,7 @@ from enum import StrEnum
 from geofence import (
     GeofenceError,
     GeoPoint,
+    LocalProjection,
     MavCmd,
     MissionItem,
     Violation,
@@ -28,7 +29,7 @@ from geofence import (
 from missions import _items as it
 from missions._exceptions import RouteRefused
 from missions._path import FlightPath, PathPoint, flight_path
-from missions._routes import Route
+from missions._routes import Route, route_parts
 
 _CHECKED_NAV = frozenset({MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_TIME, MavCmd.NAV_LOITER_TURNS,
                           MavCmd.NAV_LOITER_UNLIM, MavCmd.NAV_LOITER_TO_ALT, 82})
@@ -138,17 +139,17 @@ class ValidationResult:
 def validate(route: Route | Sequence[MissionItem], *, launch: GeoPoint | None = None,
              zones: ZoneSet | None = None, profile: VehicleProfile = VehicleProfile(),
              limits: Limits = Limits(), battery_pct: float = 100.0,
-             at: datetime | None = None) -> ValidationResult:
-    """Check a route (or items from ``launch``) before upload; list every reason to refuse it."""
-    if isinstance(route, Route):
-        items, launch = route.items, launch or route.launch
-    else:
-        items = tuple(route)
-    if launch is None:
-        raise ValueError("validating bare items needs the launch point")
+             at: datetime | None = None,
+             projection: LocalProjection | None = None) -> ValidationResult:
+    """Check a route (or items from ``launch``) before upload; list every reason to refuse it.
+
+    ``projection`` (default: the route's own, else one centred on the launch point) is the
+    metric frame distances are measured in; passing a shared one saves building it.
+    """
+    items, launch, projection = route_parts(route, launch, projection, "validating")
     if not items:
         return ValidationResult((Reason(ReasonCode.EMPTY, "the route has no items"),), (), None)
-    path = flight_path(items, launch)
+    path = flight_path(items, launch, projection)
     reasons: list[Reason] = [Reason(ReasonCode.UNPLACEABLE, p.message, (p.item_index,))
                              for p in path.problems]
     first_nav = next((i for i, item in enumerate(items) if item.command in it.NAV_TO_PLACE
@@ -257,6 +258,15 @@ def _zone_reasons(path: FlightPath, zones: ZoneSet, limits: Limits,
     return reasons
 
 
+def leg_time_s(a: PathPoint, b: PathPoint, profile: VehicleProfile) -> float:
+    """Seconds from one path point to the next: the longer of the horizontal time at the leg's
+    speed and the vertical time at the climb or descent rate."""
+    speed = b.speed_mps or profile.cruise_speed_mps
+    dz = b.alt_m - a.alt_m
+    vertical = dz / profile.climb_mps if dz > 0 else -dz / profile.descent_mps
+    return max(math.dist((a.x_m, a.y_m), (b.x_m, b.y_m)) / speed, vertical)
+
+
 def estimate_flight(path: FlightPath, profile: VehicleProfile = VehicleProfile(),
                     limits: Limits = Limits(), battery_pct: float = 100.0) -> Estimate:
     """Distance, climb, hover time, flight time and energy of a flight path.
@@ -273,9 +283,8 @@ def estimate_flight(path: FlightPath, profile: VehicleProfile = VehicleProfile()
         d = math.dist((a.x_m, a.y_m), (b.x_m, b.y_m))
         dz = b.alt_m - a.alt_m
         speed = b.speed_mps or profile.cruise_speed_mps
-        t_h = d / speed
         t_v = dz / profile.climb_mps if dz > 0 else -dz / profile.descent_mps
-        t = max(t_h, t_v)
+        t = leg_time_s(a, b, profile)
         power = profile.cruise_power_w if d > 0.5 else profile.hover_power_w
         energy_j += t * power + (t_v * extra_climb_w if dz > 0 else 0.0)
         horizontal += d
