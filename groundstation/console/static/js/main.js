@@ -6,7 +6,7 @@ import { Live, LinkState } from "./live.js";
 import { DockPanel } from "./panels/dock.js";
 import { DronePanel } from "./panels/drone.js";
 import { IncidentPanel, newIncidentForm } from "./panels/incident.js";
-import { PerfProbe } from "./perf.js";
+import { PerfProbe, loadTest } from "./perf.js";
 import { Renderer, batteryColour } from "./render.js";
 import { addAlert, applyTelemetry, createState, setRecords } from "./state.js";
 import { can, el, toast } from "./ui.js";
@@ -245,6 +245,7 @@ class App {
       stale.textContent = ageS === null ? t("conn.stale") : t("conn.stale_for", { s: Math.round(ageS) });
     }
     document.body.classList.toggle("stale", isStale);
+    if (isStale !== this.state.stale) { this.state.stale = isStale; this.redraw(); }
   }
 
   /** Resolve when predicate() holds after some telemetry; reject after timeoutMs. */
@@ -304,7 +305,11 @@ class App {
   redraw() { this.renderer.dirty = true; }
 
   frame() {
-    if (this.renderer.dirty) this.renderer.draw();
+    if (this.renderer.dirty) {
+      const started = performance.now();
+      this.renderer.draw();
+      this.perf.recordDraw(performance.now() - started);
+    }
     requestAnimationFrame(() => this.frame());
   }
 
@@ -331,9 +336,13 @@ class App {
       }
       const tm = v.t;
       const name = v.record ? v.record.name : `#${sysid}`;
-      row.className = `${tm.online ? "" : "offline"} ${s.selected?.kind === "drone" && s.selected.id === sysid ? "selected" : ""}`;
-      row.style.borderLeft = `4px solid ${batteryColour(tm.battery_pct)}`;
-      row.textContent = `${name} · ${tm.mode ?? "–"} · ${tm.alt_rel_m === null ? "–" : Math.round(tm.alt_rel_m)} m · ${tm.battery_pct ?? "–"}%${tm.online ? "" : ` · ${t("drone.link_lost")}`}`;
+      const cls = `${tm.online ? "" : "offline"} ${s.selected?.kind === "drone" && s.selected.id === sysid ? "selected" : ""}`;
+      const border = `4px solid ${batteryColour(tm.battery_pct)}`;
+      const text = `${name} · ${tm.mode ?? "–"} · ${tm.alt_rel_m === null ? "–" : Math.round(tm.alt_rel_m)} m · ${tm.battery_pct ?? "–"}%${tm.online ? "" : ` · ${t("drone.link_lost")}`}`;
+      // touch the DOM only where something changed: a big fleet rewrites little per second
+      if (row.className !== cls) row.className = cls;
+      if (row.style.borderLeft !== border) row.style.borderLeft = border;
+      if (row.textContent !== text) row.textContent = text;
     }
   }
 
@@ -363,7 +372,12 @@ class App {
 async function main() {
   const config = await (await fetch("/console/config.json")).json();
   const app = new App(config);
-  window.gcs = { app, state: app.state, perf: app.perf, get live() { return app.live; }, get renderer() { return app.renderer; } };
+  window.gcs = {
+    app, state: app.state, perf: app.perf,
+    get live() { return app.live; },
+    get renderer() { return app.renderer; },
+    loadTest: (options) => loadTest(app.live, app.perf, config.center, options),
+  };
   await app.boot();
   document.body.dataset.ready = "true";
 }

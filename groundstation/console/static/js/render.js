@@ -13,6 +13,7 @@ const BASE_STYLES = {
 const GRID_STEPS_DEG = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
 const SCALE_STEPS_M = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000];
 const HIT_RADIUS_PX = 16;
+const LABEL_LIMIT = 250; // more drones than this: only the selected one keeps its text label
 
 export function batteryColour(pct) {
   if (pct === null || pct === undefined) return "#9aa7b4";
@@ -269,10 +270,12 @@ export class Renderer {
   drawDrones() {
     const ctx = this.ctx;
     const s = this.state;
+    ctx.globalAlpha = s.stale ? 0.4 : 1;
+    const labelAll = s.vehicles.size <= LABEL_LIMIT;
+    if (s.show.trails) this.drawTrails();
     for (const v of s.vehicles.values()) {
       const tm = v.t;
       if (tm.lat_deg === null || tm.lon_deg === null) continue;
-      if (s.show.trails && v.trail.length > 1) this.line(v.trail, "rgba(63,167,255,0.55)", 2);
       const [x, y] = this.p(tm.lat_deg, tm.lon_deg);
       const heading = ((tm.heading_deg ?? 0) * Math.PI) / 180;
       const colour = !tm.online ? "#7d8790" : batteryColour(tm.battery_pct);
@@ -284,13 +287,30 @@ export class Renderer {
       if (s.selected?.kind === "drone" && s.selected.id === tm.system_id) {
         ctx.strokeStyle = "#ffffff"; ctx.lineWidth = 2; ctx.beginPath(); ctx.arc(x, y, 17, 0, 2 * Math.PI); ctx.stroke();
       }
-      const alt = tm.alt_rel_m === null ? "–" : `${Math.round(tm.alt_rel_m)}m`;
-      const batt = tm.battery_pct === null ? "–" : `${tm.battery_pct}%`;
-      const name = v.record?.name || `#${tm.system_id}`;
-      this.label(`${name} ${alt} ${batt}${tm.online ? "" : ` ${t("drone.link_lost")}`}`, x + 13, y - 8, tm.online ? "#e6edf3" : "#9aa7b4");
+      if (labelAll || (s.selected?.kind === "drone" && s.selected.id === tm.system_id) || !tm.online) {
+        const alt = tm.alt_rel_m === null ? "–" : `${Math.round(tm.alt_rel_m)}m`;
+        const batt = tm.battery_pct === null ? "–" : `${tm.battery_pct}%`;
+        const name = v.record?.name || `#${tm.system_id}`;
+        this.label(`${name} ${alt} ${batt}${tm.online ? "" : ` ${t("drone.link_lost")}`}`, x + 13, y - 8, tm.online ? "#e6edf3" : "#9aa7b4");
+      }
       this.hits.push({ kind: "drone", id: tm.system_id, x, y });
       this.drawn.drones[tm.system_id] = [x, y];
     }
+    ctx.globalAlpha = 1;
+  }
+
+  /** Every drone's trail in one path: one stroke however big the fleet. */
+  drawTrails() {
+    const ctx = this.ctx;
+    ctx.beginPath();
+    for (const v of this.state.vehicles.values()) {
+      v.trail.forEach(([lat, lon], i) => {
+        const [x, y] = this.p(lat, lon);
+        if (i) ctx.lineTo(x, y); else ctx.moveTo(x, y);
+      });
+    }
+    ctx.strokeStyle = "rgba(63,167,255,0.55)"; ctx.lineWidth = 2; ctx.setLineDash([]);
+    ctx.stroke();
   }
 
   drawAlerts() {

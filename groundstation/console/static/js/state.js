@@ -22,6 +22,7 @@ export function createState() {
     mode: null,              // a map click in progress: {kind, ...}
     show: { zones: true, trails: true, rings: false },
     telemetryAtMs: 0,
+    stale: false,            // nothing from the station for longer than the stale limit
   };
 }
 
