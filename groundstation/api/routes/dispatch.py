@@ -121,11 +121,12 @@ def plan_out(incident_id: int, plan: DispatchPlan) -> DispatchOut:
 
 
 async def _dispatcher(station: Station, incident_id: int, user: Principal) -> Dispatcher:
-    """The station's dispatcher (503 without docks), once the user may reach the incident."""
+    """The station's dispatcher (503 without docks), once the user may reach the incident
+    (checked first: another organisation's incident is 403 whatever the station has)."""
+    await station.db.run(lambda s: scoped_row(s, Incident, incident_id, user, "incident"))
     found = dispatcher_of(station)
     if found is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no docks or dispatch on this station")
-    await station.db.run(lambda s: scoped_row(s, Incident, incident_id, user, "incident"))
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ router = APIRouter(tags=["users"])
 
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=1024)]
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class OrgIn(BaseModel):
@@ -146,14 +147,14 @@ def add_user(body: UserIn, admin: AdminUser, session: SessionDep, station: Stati
 
 
 @router.get("/users/{user_id}")
-def get_user(user_id: int, admin: AdminUser, session: SessionDep) -> UserOut:
+def get_user(user_id: UserId, admin: AdminUser, session: SessionDep) -> UserOut:
     """One user of the admin's subtree."""
     return _user_out(scoped_row(session, User, user_id, admin, "user"))
 
 
 @router.patch("/users/{user_id}")
 def change_user(
-    user_id: int, body: UserPatch, admin: AdminUser, session: SessionDep, station: StationDep
+    user_id: UserId, body: UserPatch, admin: AdminUser, session: SessionDep, station: StationDep
 ) -> UserOut:
     """Change a user's role, password, name or active flag (role/password/active changes end
     the user's current tokens)."""
@@ -178,7 +179,7 @@ def change_user(
 
 
 @router.post("/users/{user_id}/api-key", status_code=201)
-def new_key(user_id: int, admin: AdminUser, session: SessionDep) -> ApiKeyOut:
+def new_key(user_id: UserId, admin: AdminUser, session: SessionDep) -> ApiKeyOut:
     """Give a service account (role automation) a new API key; the old one stops working."""
     user = scoped_row(session, User, user_id, admin, "user")
     if user.role != Role.AUTOMATION.value:
