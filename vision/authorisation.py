@@ -131,7 +131,8 @@ class Permit:
         _require_aware("permit start", self.valid_from)
         _require_aware("permit end", self.valid_to)
         if self.radius_m <= 0 or self.valid_to <= self.valid_from:
-            raise ValueError(f"permit {self.permit_id}: needs radius_m > 0 and an end after its start")
+            raise ValueError(
+                f"permit {self.permit_id}: needs radius_m > 0 and an end after its start")
 
     def covers(self, report: CooperativeReport) -> bool:
         """Whether the report's flight, place, height and time are within this permit."""
@@ -141,7 +142,8 @@ class Permit:
             return False
         if self.ceiling_amsl_m is not None and report.alt_amsl_m > self.ceiling_amsl_m:
             return False
-        return _distance_m(self.lat_deg, self.lon_deg, report.lat_deg, report.lon_deg) <= self.radius_m
+        distance = _distance_m(self.lat_deg, self.lon_deg, report.lat_deg, report.lon_deg)
+        return distance <= self.radius_m
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ class EvidenceError(RuntimeError):
 
 
 def _check_frame(image: Image) -> None:
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8 or min(image.shape[:2]) < 2:
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8 or min(image.shape) < 2:
         raise EvidenceError(f"frames must be BGR uint8 HxWx3, got {image.dtype} {image.shape}")
 
 
@@ -50,7 +50,8 @@ def annotated_jpeg(image: Image, box: Box, caption: str, *, quality: int = 90) -
     ty = y0 - 6 if y0 - th - base - 6 >= 0 else min(h - base - 2, y1 + th + 6)
     tx = min(max(0, x0), max(0, w - tw - 2))
     cv2.rectangle(canvas, (tx, ty - th - 2), (tx + tw + 2, ty + base), (0, 0, 0), -1)
-    cv2.putText(canvas, caption, (tx + 1, ty), cv2.FONT_HERSHEY_SIMPLEX, scale, _RED, 1, cv2.LINE_AA)
+    cv2.putText(canvas, caption, (tx + 1, ty), cv2.FONT_HERSHEY_SIMPLEX, scale, _RED, 1,
+                cv2.LINE_AA)
     ok, buf = cv2.imencode(".jpg", canvas, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
     if not ok:
         raise EvidenceError("JPEG encoding failed")
@@ -58,7 +59,7 @@ def annotated_jpeg(image: Image, box: Box, caption: str, *, quality: int = 90) -
 
 
 def encode_clip(frames: Sequence[Image], fps: float, *, ffmpeg: str | None = "auto") -> bytes:
-    """The frames as an MP4 file's bytes. ``ffmpeg``: program path, "auto" (PATH) or None (OpenCV)."""
+    """The frames as MP4 bytes; ``ffmpeg`` is a program path, "auto" (PATH) or None (OpenCV)."""
     if not frames:
         raise EvidenceError("a clip needs at least one frame")
     for image in frames:

@@ -141,7 +141,8 @@ class PositionEstimate:
 def _rotation(yaw_deg: float, pitch_deg: float, roll_deg: float) -> NDArray[np.float64]:
     """Body (forward-right-down) to north-east-down for yaw, pitch, roll (Z-Y-X order)."""
     y, p, r = (math.radians(a) for a in (yaw_deg, pitch_deg, roll_deg))
-    cy, sy, cp, sp, cr, sr = math.cos(y), math.sin(y), math.cos(p), math.sin(p), math.cos(r), math.sin(r)
+    cy, sy, cp, sp = math.cos(y), math.sin(y), math.cos(p), math.sin(p)
+    cr, sr = math.cos(r), math.sin(r)
     return np.array([
         [cy * cp, cy * sp * sr - sy * cr, cy * sp * cr + sy * sr],
         [sy * cp, sy * sp * sr + cy * cr, sy * sp * cr - cy * sr],

@@ -43,7 +43,8 @@ def remote_id(ident: str = "SN-1581F4XF", east_m: float = 10.0, *, age_s: float 
               alt: float = ALT) -> CooperativeReport:
     lat, lon = offset(east_m)
     return CooperativeReport(source=source, ident=ident, lat_deg=lat, lon_deg=lon, alt_amsl_m=alt,
-                             at=NOW - timedelta(seconds=age_s), accuracy_m=3.0, operator_id=operator)
+                             at=NOW - timedelta(seconds=age_s), accuracy_m=3.0,
+                             operator_id=operator)
 
 
 def permit(ident: str = "SN-1581F4XF", *, radius_m: float = 500.0,
