@@ -125,3 +125,12 @@ async def test_incident_to_drone_hovering_overhead_with_video_timeline_and_audit
     assert sent_by[0]["target_id"] == str(iid)
     commands = {r["detail"] for r in audit if r["action"] == "mavlink.command"}
     assert "COMPONENT_ARM_DISARM" in commands, commands
+
+    # a hand-off after closing is refused (found by fuzzing: it was a 500) and stores nothing
+    closed = await svc.client.post(f"/api/incidents/{iid}/close", json={"summary": "suspect held"},
+                                   headers=commander)
+    assert closed.status_code == 200, closed.text
+    late = await svc.client.post(f"/api/incidents/{iid}/handoff", json={}, headers=commander)
+    assert late.status_code == 409 and "closed" in late.text
+    units = (await svc.client.get("/api/ground-units", headers=svc.headers("admin"))).json()
+    assert units and all(u["available"] for u in units)

@@ -12,6 +12,7 @@ from groundstation.api.deps import CurrentUser, StationDep, require_role, scoped
 from groundstation.auth import Principal, Role
 from groundstation.db import Incident
 from groundstation.dispatch import DispatchPlan, RankedCandidate
+from groundstation.incidents import IncidentClosed
 from groundstation.operations import Dispatcher, DispatchRefused, dispatcher_of
 from groundstation.station import Station
 
@@ -157,11 +158,12 @@ async def request_overhead_video(
 async def hand_off(
     incident_id: IncidentId, body: HandOffIn, user: HandOff, station: StationDep
 ) -> GroundUnitOut:
-    """Hand the incident to the nearest available ground unit (or the one named)."""
+    """Hand the incident to the nearest available ground unit (or the one named); 409 when
+    none is available or the incident is closed."""
     dispatcher = await _dispatcher(station, incident_id, user)
     try:
         choice = await dispatcher.handoff(incident_id, actor=user, unit_id=body.unit_id)
-    except LookupError as exc:
+    except (LookupError, IncidentClosed) as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     u = choice.unit
     return GroundUnitOut(unit_id=int(u.unit_id), name=u.name, lat_deg=u.lat_deg,
