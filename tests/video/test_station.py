@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from groundstation.app import create_app
 from groundstation.db import Attachment
-from groundstation.video import StreamState, VideoHub
+from groundstation.sim import SimConfig, SimVehicle, SimVideoStream
+from groundstation.video import StreamState, StreamUriError, VideoHub
 from groundstation.video.station import SERVICE_KEY, incident_video_router, video_extension
 from tests.service.harness import build_world, service_settings
 from tests.video.conftest import WAIT_S, udp_port
@@ -91,3 +92,54 @@ async def test_roles_organisations_and_evidence_attachment(station_app, make_cam
     assert download.status_code == 200 and download.content[4:8] == b"ftyp"
     recordings = await client.get(f"{base}/recordings", headers=headers("viewer_a"))
     assert [r["file"] for r in recordings.json()] == [segments[0].file]
+
+
+@pytest.fixture
+async def announcing_station(tmp_path: Path, settings):
+    """The station with the video extension, asking new vehicles for their streams."""
+    s = service_settings(tmp_path)
+    s.video = settings.model_copy(update={"streams": {"vb": f"udp://127.0.0.1:{udp_port()}"}})
+    s.mavlink.initial_requests = True
+    app = create_app(s, extensions=[video_extension], routers=[incident_video_router()])
+    async with app.router.lifespan_context(app):
+        station = app.state.station
+        await asyncio.to_thread(build_world, station)
+        yield station
+
+
+async def test_streams_come_from_mavlink_announcements_and_configuration(
+        announcing_station, make_camera) -> None:
+    station = announcing_station
+    hub: VideoHub = station.services[SERVICE_KEY]
+    assert hub.stream_ids() == ["vb"]  # configured: opened at start, before any vehicle
+    port = udp_port()
+    config = SimConfig(system_id=11, time_factor=5.0,
+                       endpoints=(f"udpout:127.0.0.1:{station.settings.mavlink.endpoints[0].rsplit(':', 1)[1]}",))
+    sim = SimVehicle(config)
+    # announced before the station hears the drone: it learns it by asking (REQUEST_MESSAGE)
+    sim.set_video_stream(SimVideoStream(uri=str(port), stream_type=3, width_px=640,
+                                        height_px=360, fps=15))
+    async with sim:
+        await station.fleet.wait_for_vehicle(11, WAIT_S)
+        make_camera(f"udp://127.0.0.1:{port}")
+        async with asyncio.timeout(WAIT_S):
+            while "va" not in hub.stream_ids():  # va: the registered name of system 11
+                await asyncio.sleep(0.02)
+        stream = hub.stream("va")
+        assert stream.source.uri == f"udp://0.0.0.0:{port}"
+        assert await asyncio.to_thread(stream.wait_for_state, StreamState.LIVE, timeout_s=WAIT_S)
+        # announced again (same stream): the running ingest is kept
+        sim.set_video_stream(SimVideoStream(uri=str(port), stream_type=3))
+        # a stream the station cannot open is logged and skipped, the good one stays
+        sim.set_video_stream(SimVideoStream(uri="http://127.0.0.1/video", stream_type=0))
+        await asyncio.sleep(0.3)
+        assert hub.stream("va") is stream and stream.health().state is StreamState.LIVE
+
+
+async def test_a_bad_configured_stream_stops_the_start_with_its_name(tmp_path: Path, settings) -> None:
+    s = service_settings(tmp_path)
+    s.video = settings.model_copy(update={"streams": {"va": "ftp://127.0.0.1/cam"}})
+    app = create_app(s, extensions=[video_extension], routers=[incident_video_router()])
+    with pytest.raises(StreamUriError, match=r"GCS_VIDEO__STREAMS\['va'\].*ftp"):
+        async with app.router.lifespan_context(app):
+            pass
