@@ -143,3 +143,49 @@ async def test_a_bad_configured_stream_stops_the_start_with_its_name(tmp_path: P
     with pytest.raises(StreamUriError, match=r"GCS_VIDEO__STREAMS\['va'\].*ftp"):
         async with app.router.lifespan_context(app):
             pass
+
+
+async def test_a_commander_puts_a_drone_stream_on_the_incident(station_app, make_camera) -> None:
+    station, client, headers = station_app
+    hub: VideoHub = station.services[SERVICE_KEY]
+    port = udp_port()
+    stream = hub.add_stream("va", f"udp://127.0.0.1:{port}")  # va: county A's drone
+    make_camera(f"udp://127.0.0.1:{port}")
+    created = await client.post("/api/incidents", json=INCIDENT, headers=headers("commander_a"))
+    incident_id = created.json()["id"]
+    url = f"/api/incidents/{incident_id}/video/streams/va"
+
+    viewer = await client.put(url, headers=headers("viewer_a"))
+    other_org = await client.put(url, headers=headers("pilot_b"))
+    unknown = await client.put(f"/api/incidents/{incident_id}/video/streams/nope",
+                               headers=headers("commander_a"))
+    assert (viewer.status_code, other_org.status_code, unknown.status_code) == (403, 403, 404)
+    assert hub.incident_of("va") is None
+
+    attached = await client.put(url, headers=headers("commander_a"))
+    assert attached.status_code == 200 and "uri" not in attached.json()
+    assert hub.incident_of("va") == str(incident_id)
+    again = await client.put(url, headers=headers("commander_a"))  # idempotent
+    assert again.status_code == 200
+    with stream.hub.subscribe(from_latest=False) as sub:
+        for _ in range(15):
+            assert await sub.next(timeout_s=WAIT_S) is not None
+    detached = await client.delete(url, headers=headers("commander_a"))
+    assert detached.status_code == 200 and hub.incident_of("va") is None
+
+    detail = (await client.get(f"/api/incidents/{incident_id}", headers=headers("commander_a"))).json()
+    kinds = [e["kind"] for e in detail["events"]]
+    assert kinds.count("video") == 1 and kinds.count("video_end") == 1
+    async with asyncio.timeout(WAIT_S):  # the closed segment is attached from a worker thread
+        while not any(a["kind"] == "clip" for a in detail["attachments"]):
+            await asyncio.sleep(0.05)
+            detail = (await client.get(f"/api/incidents/{incident_id}",
+                                       headers=headers("commander_a"))).json()
+    audit = await client.get("/api/audit", params={"action": "video.attach"},
+                             headers=headers("city_admin"))
+    assert [r["params"]["stream_id"] for r in audit.json()] == ["va"]
+    closed = await client.post(f"/api/incidents/{incident_id}/close", json={"summary": "done"},
+                               headers=headers("commander_a"))
+    assert closed.status_code == 200
+    late = await client.put(url, headers=headers("commander_a"))
+    assert late.status_code == 409 and hub.incident_of("va") is None
