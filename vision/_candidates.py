@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from vision._types import Box
+
 __all__ = ["Candidate", "CandidateDetector", "WorkFrame"]
 
 WORK_WIDTH_PX = 320
@@ -48,12 +50,8 @@ class Candidate:
     """Share of the bounding box covered by the blob's pixels."""
 
     @property
-    def cx(self) -> float:
-        return self.x + self.w / 2.0
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.h / 2.0
+    def box(self) -> Box:
+        return Box(self.x, self.y, self.w, self.h)
 
 
 @dataclass(slots=True)

@@ -83,7 +83,7 @@ def track_features(gray: np.ndarray, track: TrackState) -> np.ndarray:
     cand = track.history[-1].candidate
     shape = [float(np.log(cand.w)), float(np.log(cand.h)), float(np.log(cand.w / cand.h)),
              cand.area_fraction, float(np.log1p(cand.residual)), float(np.log1p(cand.blob))]
-    app = _appearance(gray, cand.cx, cand.cy, cand.w, cand.h)
+    app = _appearance(gray, cand.box.cx, cand.box.cy, cand.w, cand.h)
     grid = app[6:]
     out = shape + app[:6] + _motion(track) + grid
     return np.asarray(out, dtype=np.float32)

@@ -66,8 +66,7 @@ class Frontend:
 
 def observed_box(track: TrackState) -> Box:
     """The box of the candidate the track got in its latest observation."""
-    c = track.history[-1].candidate
-    return Box(c.x, c.y, c.w, c.h)
+    return track.history[-1].candidate.box
 
 
 class DronePipeline:

@@ -81,7 +81,7 @@ class TrackState:
         self.p = _F @ self.p @ _F.T + _Q
 
     def _correct(self, frame_index: int, cand: Candidate) -> None:
-        z = np.array([cand.cx, cand.cy])
+        z = np.array([cand.box.cx, cand.box.cy])
         dx, dy = z - self._last_seen
         s = _H @ self.p @ _H.T + _R
         k = self.p @ _H.T @ np.linalg.inv(s)
@@ -138,9 +138,9 @@ class Tracker:
         return updated
 
     def _start(self, frame_index: int, cand: Candidate) -> TrackState:
-        centre = np.array([cand.cx, cand.cy])
+        centre = np.array([cand.box.cx, cand.box.cy])
         track = TrackState(track_id=self._next_id, first_frame=frame_index,
-                           x=np.array([cand.cx, cand.cy, 0.0, 0.0]),
+                           x=np.array([centre[0], centre[1], 0.0, 0.0]),
                            p=np.diag([4.0, 4.0, 25.0, 25.0]), w=cand.w, h=cand.h,
                            last_frame=frame_index, _last_seen=centre)
         track.history.append(Observation(frame_index, cand, 0.0, 0.0))
@@ -151,7 +151,7 @@ class Tracker:
         if not self._tracks or not candidates:
             return []
         pred = np.array([t.x[:2] for t in self._tracks])
-        cent = np.array([[c.cx, c.cy] for c in candidates])
+        cent = np.array([[c.box.cx, c.box.cy] for c in candidates])
         dist = np.linalg.norm(pred[:, None, :] - cent[None, :, :], axis=2)
         sizes = np.array([max(t.w, t.h) for t in self._tracks])
         gates = np.maximum(GATE_MIN_PX, GATE_SIZE_FACTOR * sizes)[:, None]
