@@ -99,7 +99,7 @@ class BlackflyService:
             self.unwatch(stream_id)
         self._executor.shutdown(wait=True)
 
-    # -- cooperative traffic ------------------------------------------------------------------------
+    # -- cooperative traffic --------------------------------------------------------------------
 
     async def follow_traffic(self) -> None:
         """Keep the newest Remote ID / ADS-B report of each flight the fleet relays."""
@@ -111,7 +111,7 @@ class BlackflyService:
                 except ValueError as exc:
                     _log.warning("traffic report from %s ignored: %s", event.system_id, exc)
 
-    # -- alerts --------------------------------------------------------------------------------------
+    # -- alerts -----------------------------------------------------------------------------------
 
     def _on_alert(self, spec: WatchSpec, alert: Alert) -> None:
         """Called on a watcher thread: queue the alert for encoding and storage."""

@@ -19,7 +19,13 @@ from groundstation.db import FlightPermit
 from groundstation.mavlink import TrafficSeen, Vehicle
 from groundstation.station import Station
 from vision.alerts import Surroundings
-from vision.authorisation import CooperativeReport, CooperativeTraffic, OwnDrone, Permit, ReportSource
+from vision.authorisation import (
+    CooperativeReport,
+    CooperativeTraffic,
+    OwnDrone,
+    Permit,
+    ReportSource,
+)
 from vision.geolocation import CameraPose, GeolocationError
 
 __all__ = ["SurroundingsReader", "report_of"]

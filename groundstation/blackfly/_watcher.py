@@ -77,9 +77,9 @@ class StreamWatcher:
 
     def stats(self) -> WatcherStats:
         """Counters now."""
-        return WatcherStats(self.spec.stream_id, self.spec.org_id, self.running, self.frames, self._sub.dropped,
-                            self.failed, self._stage.raised, self._stage.suppressed,
-                            self._stage.authorised)
+        return WatcherStats(self.spec.stream_id, self.spec.org_id, self.running, self.frames,
+                            self._sub.dropped, self.failed, self._stage.raised,
+                            self._stage.suppressed, self._stage.authorised)
 
     def _run(self) -> None:
         _log.info("black-flying watch on stream %s started", self.spec.stream_id)

@@ -148,8 +148,8 @@ class TrafficDecoder:
         msg = decode(mavlink.MAVLINK_MSG_ID_ADSB_VEHICLE, payload)
         flags = msg.flags
         lat, lon = msg.lat * 1e-7, msg.lon * 1e-7
-        if not (flags & mavlink.ADSB_FLAGS_VALID_COORDS and flags & mavlink.ADSB_FLAGS_VALID_ALTITUDE
-                and _usable(lat, lon)):
+        valid = mavlink.ADSB_FLAGS_VALID_COORDS | mavlink.ADSB_FLAGS_VALID_ALTITUDE
+        if flags & valid != valid or not _usable(lat, lon):
             self.dropped += 1
             return
         callsign = _text(msg.callsign) if flags & mavlink.ADSB_FLAGS_VALID_CALLSIGN else ""
@@ -159,7 +159,8 @@ class TrafficDecoder:
             alt_amsl_m=msg.altitude * 1e-3, accuracy_m=_ADSB_ACCURACY_M,
             icao_address=msg.ICAO_address,
             heading_deg=msg.heading * 0.01 if flags & mavlink.ADSB_FLAGS_VALID_HEADING else None,
-            speed_mps=msg.hor_velocity * 0.01 if flags & mavlink.ADSB_FLAGS_VALID_VELOCITY else None,
+            speed_mps=(msg.hor_velocity * 0.01 if flags & mavlink.ADSB_FLAGS_VALID_VELOCITY
+                       else None),
         ))  # fmt: skip
 
 
