@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from groundstation.blackfly._settings import WatchSpec
 from groundstation.video import FrameHub, VideoFrame
+from vision import Frame
 from vision.alerts import Alert, AlertStage, FramePipeline, Surroundings
 
 __all__ = ["StreamWatcher", "WatcherStats"]
@@ -98,7 +99,7 @@ class StreamWatcher:
             self._t0_s = frame.received_mono_s
         t_s = frame.received_mono_s - self._t0_s
         try:
-            update = self._pipeline.process(frame.image, t_s)
+            update = self._pipeline.process(Frame(self.frames, t_s, frame.image))
             alerts = self._stage.observe(
                 frame.image, update,
                 lambda: self._surroundings(self.spec, frame.width, frame.height))
