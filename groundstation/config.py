@@ -171,6 +171,13 @@ class VideoSettings(BaseModel):
     retention_days: float = Field(90.0, gt=0, description="Recordings older than this are deleted")
     retention_check_interval_s: float = Field(3600.0, gt=0)
     recorder_queue_packets: int = Field(900, ge=10, description="Packets buffered for a slow disk before drops")
+    streams: dict[str, str] = Field(
+        default_factory=dict,
+        description="Configured streams: vehicle name -> URI (rtsp://, udp://, rtp://...); these win over what the vehicle announces")
+    follow_announcements: bool = Field(
+        True, description="Open the streams vehicles announce in MAVLink VIDEO_STREAM_INFORMATION")
+    announced_bind_host: str = Field(
+        "0.0.0.0", description="Address to listen on when a vehicle announces only a UDP port")
     simcam: SimCameraSettings = Field(default_factory=SimCameraSettings)
 
 

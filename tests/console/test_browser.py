@@ -116,8 +116,8 @@ def test_commander_creates_an_incident_by_clicking_and_sends_a_drone(
     page.wait_for_selector("#timeline li[data-kind=dispatch]")
     page.wait_for_function(f"window.gcs.state.incidents.get({incident_id}).status === 'dispatched'")
     shots(page, "arrived")
-    # overhead: the drone's stream goes on the incident (dispatch's job) and the pane shows it
-    station.attach_video("va", incident_id)
+    # the send put the drone's camera (announced over MAVLink) on the incident: the pane shows it
+    page.wait_for_selector("#timeline li[data-kind=video]")
     page.wait_for_function("Number(document.getElementById('video').dataset.frames || 0) >= 5")
     size = page.evaluate("[document.getElementById('video').naturalWidth, document.getElementById('video').naturalHeight]")
     assert size == [480, 270]

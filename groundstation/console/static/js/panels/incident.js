@@ -172,6 +172,9 @@ export class IncidentPanel {
         if (err) throw err;
         await api.post(`/incidents/${this.id}/events`, { kind: "dispatch", text: candidate.name, data: { system_id: candidate.system_id, vehicle_id: candidate.vehicle_id } });
         if (inc.status === "open") await api.post(`/incidents/${this.id}/status`, { status: "dispatched", note: candidate.name });
+        // its camera on the incident from now on (the station records it); none: no stream
+        await optional(api.put(`/incidents/${this.id}/video/streams/${encodeURIComponent(candidate.name)}`));
+        this.pollVideo();
       }
       this.sentSystemId = candidate.system_id;
       showResult(this.sendResult, null, t("dispatch.sent", { name: candidate.name }));
