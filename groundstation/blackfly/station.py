@@ -28,15 +28,29 @@ from groundstation.blackfly._settings import BlackflySettings, CameraMount, Watc
 from groundstation.db import Role
 from groundstation.station import Station, StationExtension
 from groundstation.video import StreamNotFound
+from vision import DronePipeline
+from vision.alerts import FramePipeline
 
-__all__ = ["SERVICE_KEY", "blackfly_extension", "blackfly_router", "get_blackfly"]
+__all__ = [
+    "SERVICE_KEY",
+    "blackfly_extension",
+    "blackfly_router",
+    "drone_pipeline",
+    "get_blackfly",
+]
 
 SERVICE_KEY = "blackfly"
 VIEW_ROLES = (Role.VIEWER, Role.COMMANDER, Role.PILOT, Role.ADMIN)
 WATCH_ROLES = (Role.COMMANDER, Role.ADMIN)
 
 
-def blackfly_extension(pipeline_factory: PipelineFactory | None,
+def drone_pipeline(_spec: WatchSpec) -> FramePipeline:
+    """The station's detector for one stream: ``vision.DronePipeline`` with its committed
+    classifier (visible or thermal, chosen on the first frame)."""
+    return DronePipeline()
+
+
+def blackfly_extension(pipeline_factory: PipelineFactory | None = drone_pipeline,
                        settings: BlackflySettings | None = None) -> StationExtension:
     """An extension running the black-flying stage with detectors from ``pipeline_factory``."""
 

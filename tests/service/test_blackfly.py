@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import pytest
 import websockets
@@ -20,7 +21,12 @@ from pyproj import Geod
 from sqlalchemy import select
 
 from groundstation.blackfly import BlackFlyingAlert, BlackflySettings, CameraMount, WatchSpec
-from groundstation.blackfly.station import SERVICE_KEY, blackfly_extension, blackfly_router
+from groundstation.blackfly.station import (
+    SERVICE_KEY,
+    blackfly_extension,
+    blackfly_router,
+    drone_pipeline,
+)
 from groundstation.db import (
     Attachment,
     AuditRecord,
@@ -33,8 +39,10 @@ from groundstation.db import (
 from groundstation.incidents import attachment_dir
 from groundstation.mavlink import TrafficKind, TrafficSeen
 from groundstation.video import FrameHub, VideoFrame
+from tests.infra import require, require_footage
 from tests.service.harness import Service, run_service, service_settings
 from tests.vision.doubles import ScriptedPipeline
+from vision import open_video
 from vision._types import Box
 
 GEOD = Geod(ellps="WGS84")
@@ -61,13 +69,18 @@ class Camera:
         self.hub = FrameHub(stream_id)
         self.seq = 0
 
-    async def play(self, svc: Service, frames: int) -> None:
+    async def play(self, svc: Service, frames: int,
+                   images: list[np.ndarray] | None = None) -> None:
+        """Publish ``frames`` frames (``images``, or a plain striped picture), each processed."""
         watcher = next(w for w in svc.station.services[SERVICE_KEY]._watchers.values()
                        if w.spec.stream_id == self.hub.stream_id)
-        for _ in range(frames):
+        for i in range(frames):
             self.seq += 1
-            image = np.full((H, W, 3), 120, np.uint8)
-            image[::16, :] = 60
+            if images is not None:
+                image = images[i]
+            else:
+                image = np.full((H, W, 3), 120, np.uint8)
+                image[::16, :] = 60
             image.flags.writeable = False
             now = datetime.now(UTC)
             self.hub.publish(VideoFrame(self.hub.stream_id, self.seq, image, None, now,
@@ -278,3 +291,29 @@ async def test_watch_routes_are_role_checked_audited_and_refuse_bad_input(tmp_pa
         assert r.status_code == 404
         r = await svc.client.get("/api/blackfly/watches", headers=svc.headers("viewer_a"))
         assert r.json() == []
+
+
+async def test_real_pipeline_on_real_drone_footage_puts_the_drone_on_an_incident(
+        tmp_path: Path) -> None:
+    clip = require_footage() / "visible" / "V_DRONE_001.mp4"
+    require(clip.is_file(), f"{clip} missing")
+    async with run_service(service_settings(tmp_path),
+                           extensions=[blackfly_extension(drone_pipeline)]) as svc:
+        camera = Camera("patrol-cam")
+        watch(svc, camera)
+        frames = [f.image for _, f in zip(range(45), open_video(str(clip)), strict=False)]
+        with svc.station.bus.subscribe(BlackFlyingAlert) as sub:
+            await camera.play(svc, len(frames), images=frames)
+            alert = await next_alert(sub)
+        assert alert.new_incident and alert.lat_deg is not None
+        with svc.station.db.session() as s:
+            incident = s.get(Incident, alert.incident_id)
+            assert incident.kind == "black_flying_drone"
+            d = s.scalars(select(Detection)).one()
+            assert d.incident_id == incident.id and d.confidence > 0.5
+            box = d.data["box"]
+            assert 0 <= box["x"] < 640 and 0 <= box["y"] < 512
+            snap = s.scalars(select(Attachment).where(Attachment.kind == "snapshot")).one()
+            path = attachment_dir(svc.station.settings.data_dir) / snap.stored_path
+            image = cv2.imdecode(np.frombuffer(path.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
+            assert image.shape == (512, 640, 3)
