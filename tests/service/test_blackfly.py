@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ from groundstation.blackfly.station import (
     blackfly_router,
     drone_pipeline,
 )
+from groundstation.config import VideoSettings
 from groundstation.db import (
     Attachment,
     AuditRecord,
@@ -39,7 +41,8 @@ from groundstation.db import (
 from groundstation.incidents import attachment_dir
 from groundstation.mavlink import TrafficKind, TrafficSeen
 from groundstation.video import FrameHub, VideoFrame
-from tests.infra import require, require_footage
+from groundstation.video.station import video_extension
+from tests.infra import free_port, require, require_footage
 from tests.service.harness import Service, run_service, service_settings
 from tests.vision.doubles import ScriptedPipeline
 from vision import open_video
@@ -185,6 +188,10 @@ async def test_alert_opens_a_black_flying_incident_with_evidence(blackfly: Servi
     assert r.status_code == 403
     r = await svc.client.get("/api/detections", headers=svc.headers("pilot_b"))
     assert r.json() == []
+    r = await svc.client.get("/api/blackfly/watches", headers=svc.headers("viewer_a"))
+    assert [(w["stream_id"], w["alerts"], w["suppressed"]) for w in r.json()] == [("cam1", 1, 1)]
+    r = await svc.client.get("/api/blackfly/watches", headers=svc.headers("pilot_b"))
+    assert r.json() == []
     r = await svc.client.get(
         f"/api/incidents/{incident.id}/attachments/{d.data['attachment_ids'][0]}/file",
         headers=svc.headers("viewer_a"))
@@ -291,6 +298,40 @@ async def test_watch_routes_are_role_checked_audited_and_refuse_bad_input(tmp_pa
         assert r.status_code == 404
         r = await svc.client.get("/api/blackfly/watches", headers=svc.headers("viewer_a"))
         assert r.json() == []
+
+
+async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) -> None:
+    quick = VideoSettings(open_timeout_s=0.5, read_timeout_s=0.5, stop_timeout_s=2.0,
+                          reconnect_initial_s=0.05, reconnect_max_s=0.2)
+    settings = service_settings(tmp_path).model_copy(update={"video": quick})
+    async with run_service(settings,
+                           extensions=[video_extension, blackfly_extension(scripted({}))],
+                           routers=[blackfly_router()]) as svc:
+        port = free_port(socket.SOCK_DGRAM)  # nothing sends: the stream waits for frames
+        await asyncio.to_thread(svc.station.services["video"].add_stream, "drone-va",
+                                f"udp://127.0.0.1:{port}")
+        body = {"org_id": svc.world.orgs["county_a"], "camera_system_id": 11,
+                "mount": {"hfov_deg": 70, "gimbal_pitch_deg": -10}}
+        r = await svc.client.put("/api/blackfly/watches/drone-va",
+                                 headers=svc.headers("commander_a"), json=body)
+        assert r.status_code == 200, r.text
+        assert (r.json()["stream_id"], r.json()["running"]) == ("drone-va", True)
+        r = await svc.client.put("/api/blackfly/watches/nosuch",
+                                 headers=svc.headers("commander_a"), json=body)
+        assert r.status_code == 404
+        r = await svc.client.delete("/api/blackfly/watches/drone-va",
+                                    headers=svc.headers("admin_b"))
+        assert r.status_code == 403
+        r = await svc.client.delete("/api/blackfly/watches/drone-va",
+                                    headers=svc.headers("commander_a"))
+        assert r.status_code == 204
+        assert svc.station.services[SERVICE_KEY].stats() == []
+        with svc.station.db.session() as s:
+            audit = [(a.action, a.actor, a.target_id) for a in s.scalars(
+                select(AuditRecord).where(AuditRecord.action.like("blackfly.%"))
+                .order_by(AuditRecord.id))]
+        assert audit == [("blackfly.watch", "commander_a", "drone-va"),
+                         ("blackfly.unwatch", "commander_a", "drone-va")]
 
 
 async def test_real_pipeline_on_real_drone_footage_puts_the_drone_on_an_incident(
