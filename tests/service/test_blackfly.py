@@ -308,21 +308,23 @@ async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) ->
                            extensions=[video_extension, blackfly_extension(scripted({}))],
                            routers=[blackfly_router()]) as svc:
         port = free_port(socket.SOCK_DGRAM)  # nothing sends: the stream waits for frames
-        await asyncio.to_thread(svc.station.services["video"].add_stream, "drone-va",
+        await asyncio.to_thread(svc.station.services["video"].add_stream, "va",
                                 f"udp://127.0.0.1:{port}")
-        body = {"org_id": svc.world.orgs["county_a"], "camera_system_id": 11,
+        body = {"org_id": svc.world.orgs["county_a"],
                 "mount": {"hfov_deg": 70, "gimbal_pitch_deg": -10}}
-        r = await svc.client.put("/api/blackfly/watches/drone-va",
+        r = await svc.client.put("/api/blackfly/watches/va",
                                  headers=svc.headers("commander_a"), json=body)
         assert r.status_code == 200, r.text
-        assert (r.json()["stream_id"], r.json()["running"]) == ("drone-va", True)
+        assert (r.json()["stream_id"], r.json()["running"]) == ("va", True)
+        # the stream is named after vehicle va (system id 11): its telemetry is the pose
+        assert svc.station.services[SERVICE_KEY]._watchers["va"].spec.camera_system_id == 11
         r = await svc.client.put("/api/blackfly/watches/nosuch",
                                  headers=svc.headers("commander_a"), json=body)
         assert r.status_code == 404
-        r = await svc.client.delete("/api/blackfly/watches/drone-va",
+        r = await svc.client.delete("/api/blackfly/watches/va",
                                     headers=svc.headers("admin_b"))
         assert r.status_code == 403
-        r = await svc.client.delete("/api/blackfly/watches/drone-va",
+        r = await svc.client.delete("/api/blackfly/watches/va",
                                     headers=svc.headers("commander_a"))
         assert r.status_code == 204
         assert svc.station.services[SERVICE_KEY].stats() == []
@@ -330,8 +332,8 @@ async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) ->
             audit = [(a.action, a.actor, a.target_id) for a in s.scalars(
                 select(AuditRecord).where(AuditRecord.action.like("blackfly.%"))
                 .order_by(AuditRecord.id))]
-        assert audit == [("blackfly.watch", "commander_a", "drone-va"),
-                         ("blackfly.unwatch", "commander_a", "drone-va")]
+        assert audit == [("blackfly.watch", "commander_a", "va"),
+                         ("blackfly.unwatch", "commander_a", "va")]
 
 
 async def test_real_pipeline_on_real_drone_footage_puts_the_drone_on_an_incident(
