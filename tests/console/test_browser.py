@@ -284,3 +284,53 @@ def test_an_alert_with_a_position_is_drawn_and_listed(console: Any, shots: Shots
     assert "黑飞" in page.text_content("#toast")
     shots(page, "alert")
     assert page.errors == []
+
+
+def test_map_layers_rings_on_demand_and_a_lost_link(
+    console: Any, station: ConsoleStation, shots: Shots
+) -> None:
+    page = console("admin_a")
+    centre_map(page, *HOME, zoom=14)
+    dock_id = station.places["dock"]
+    page.wait_for_function(f"Boolean(window.gcs.renderer.drawn.docks[{dock_id}])")
+    assert page.evaluate("Object.keys(window.gcs.renderer.drawn.units).length") == 2
+    zones = page.evaluate("window.gcs.renderer.drawn.zones")
+    assert "禁飞区" in zones["Prison"] and "临时" not in zones["Prison"]
+    assert "临时" in zones["Parade"] and "–" in zones["Parade"]  # marked with its time window
+    assert page.evaluate("Object.keys(window.gcs.renderer.drawn.rings).length") == 0
+    page.check("#show-rings")
+    page.wait_for_function(f"Boolean(window.gcs.renderer.drawn.rings[{dock_id}])")
+    assert page.evaluate(f"window.gcs.renderer.drawn.rings[{dock_id}]") == [1, 3, 5]
+    shots(page, "rings")
+    sim = next(v for v in station.sims.vehicles if v.system_id == VA)
+
+    async def cut(on: bool) -> None:
+        sim.set_link(sending=on, receiving=on)
+    station.call(lambda: cut(False))
+    try:
+        row = f"#fleet-list li[data-system-id='{VA}']"
+        page.wait_for_function(f"(document.querySelector(\"{row}\")?.textContent || '').includes('链路丢失')")
+        assert page.evaluate(f"window.gcs.state.vehicles.get({VA}).t.online") is False
+        shots(page, "link-lost")
+    finally:
+        station.call(lambda: cut(True))
+    page.wait_for_function(f"window.gcs.state.vehicles.get({VA}).t.online === true")
+    assert page.errors == []
+
+
+def test_commander_closes_the_incident(console: Any, station: ConsoleStation, shots: Shots) -> None:
+    page = console("commander_a")
+    page.click(".tab[data-tab=incidents]")
+    item = page.wait_for_selector("#incident-list li")
+    incident_id = int(item.get_attribute("data-incident-id"))
+    item.click()
+    page.wait_for_selector("#incident-panel")
+    page.click("#close-incident")  # without a summary: refused in the page
+    assert page.get_attribute("#incident-result", "data-outcome") != "ok"
+    page.fill("#close-summary", "嫌疑人已控制，移交派出所")
+    page.click("#close-incident")
+    page.wait_for_selector("#incident-result[data-outcome=ok]")
+    page.wait_for_selector(f"#incident-list li[data-incident-id='{incident_id}']", state="detached")
+    assert not page.evaluate(f"Boolean(window.gcs.renderer.drawn.incidents[{incident_id}])")
+    shots(page, "closed")
+    assert page.errors == []
