@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.console.browser import (
     centre_map,
@@ -42,6 +43,16 @@ def fly_up(page: Any, alt_m: int = 30) -> None:
     confirm(page)
     page.wait_for_selector("#command-result[data-outcome=ok]")
     page.wait_for_function(f"window.gcs.state.vehicles.get({VA}).t.alt_rel_m > {alt_m * 0.8}")
+
+
+def recordings_listed(page: Any) -> bool:
+    """Ask the panel to reload the incident's recordings; True once one is listed."""
+    page.click("#recordings-refresh")
+    try:
+        page.wait_for_selector("#recordings li button.play", timeout=1_000)
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 def test_pilot_logs_in_and_sees_the_drone_move(console: Any, station: ConsoleStation, shots: Shots) -> None:
@@ -122,6 +133,12 @@ def test_commander_creates_an_incident_by_clicking_and_sends_a_drone(
     size = page.evaluate("[document.getElementById('video').naturalWidth, document.getElementById('video').naturalHeight]")
     assert size == [480, 270]
     shots(page, "video")
+    # a finished segment of the drone's recording plays in the browser (fragmented MP4)
+    assert any(recordings_listed(page) for _ in range(30))
+    page.locator("#recordings li button.play").first.click()
+    page.wait_for_function("(() => { const v = document.getElementById('playback');"
+                           " return v.videoWidth === 480 && v.currentTime > 0.2; })()")
+    shots(page, "recording-plays")
     # hand to a ground unit, then close
     page.click("#handover")
     page.wait_for_selector("#timeline li[data-kind=handover]")
@@ -139,7 +156,8 @@ def test_viewer_sees_no_command_buttons(console: Any, station: ConsoleStation, s
     if items:
         items[0].click()
         page.wait_for_selector("#incident-panel")
-        assert page.query_selector_all("#incident-panel button") == []
+        # only watching: refresh and play the recordings, no command of any kind
+        assert page.query_selector_all("#incident-panel button:not(.watch)") == []
     shots(page, "viewer")
     # the station refuses it anyway
     vehicle_id = page.evaluate(f"window.gcs.state.records.get({VA}).id")
@@ -331,6 +349,6 @@ def test_commander_closes_the_incident(console: Any, station: ConsoleStation, sh
     page.click("#close-incident")
     page.wait_for_selector("#incident-result[data-outcome=ok]")
     page.wait_for_selector(f"#incident-list li[data-incident-id='{incident_id}']", state="detached")
-    assert not page.evaluate(f"Boolean(window.gcs.renderer.drawn.incidents[{incident_id}])")
+    page.wait_for_function(f"!window.gcs.renderer.drawn.incidents[{incident_id}]")  # next frame
     shots(page, "closed")
     assert page.errors == []
