@@ -22,6 +22,7 @@ from docks import (
 )
 from geofence import MissionItem
 from tests.docks.rig import TARGET_NEAR, FleetRig, square_patrol
+from tests.docks.rig import test_settings as rig_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FACTOR = 300.0
@@ -146,7 +147,11 @@ async def test_restart_records_every_missed_slot_under_skip_or_outside_the_windo
 
 async def test_a_run_in_flight_at_a_restart_is_closed_and_never_flown_twice(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
-    async with station(JsonFileStore(path), at(7, 59, 50)) as (rig, scheduler):
+    # the drone takes off and then hovers (no cruise speed, no transit deadline): however slowly
+    # this test runs, the run is still in progress when the station stops
+    in_progress = rig_settings(transit_margin_s=1e9)
+    async with station(JsonFileStore(path), at(7, 59, 50), settings=in_progress) as (rig, scheduler):
+        rig.drone(0).cruise_speed_mps = 0.0
         await scheduler.add(patrol(cron="0 8 * * *"))
         await runs_where(scheduler, lambda h: any(r.status is RunStatus.LAUNCHED for r in h))
     # the station stops while the drone is out; it comes back a minute later
