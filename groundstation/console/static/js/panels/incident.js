@@ -234,7 +234,7 @@ export class IncidentPanel {
     const base = `/api/incidents/${this.id}/video/`;
     this.recordingList.replaceChildren(...segments.map((seg) => el("li", { dataset: { file: seg.file, complete: String(seg.complete) } },
       el("span", { text: `${seg.stream_id} · ${fmtTime(seg.start_utc)}${seg.end_utc ? ` – ${fmtTime(seg.end_utc)}` : ` · ${t("video.recording_now")}`} · ${(seg.bytes / 1e6).toFixed(1)} MB · ${seg.codec}` }),
-      seg.complete ? el("button", { class: "play watch", onclick: () => this.play(base + seg.url) }, t("video.play")) : null)));
+      seg.complete && seg.play_url ? el("button", { class: "play watch", onclick: () => this.play(base + seg.play_url) }, t("video.play")) : null)));
   }
 
   async play(url) {
