@@ -208,7 +208,9 @@ def _height_reasons(path: FlightPath, items: Sequence[MissionItem], limits: Limi
     """Ceiling and minimum height above the ground, sampled along every leg and orbit."""
     if not (math.isfinite(limits.ground_sample_m) and limits.ground_sample_m > 0):
         raise ValueError(f"ground_sample_m {limits.ground_sample_m} must be a positive distance")
-    item, checked, x, y, alt = _samples(path, items, limits.ground_sample_m)
+    # over level ground a straight leg's height changes linearly: its ends are its extremes
+    step = math.inf if isinstance(ground, FlatGround) else limits.ground_sample_m
+    item, checked, x, y, alt = _samples(path, items, step)
     lat, lon = path.projection.to_wgs84(x, y)
     try:
         under = np.asarray(ground.elevation_amsl_m(lat, lon), dtype=float)
@@ -241,7 +243,7 @@ _ORBIT_SAMPLES = 16
 
 def _samples(path: FlightPath, items: Sequence[MissionItem], step_m: float,
              ) -> tuple[NDArray[np.int_], NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64],
-           NDArray[np.float64]]:
+                        NDArray[np.float64]]:
     """Points along the flight (item flying there, minimum-height applies, x, y, alt above home).
 
     Every leg is sampled at most ``step_m`` apart, its end included; the minimum height
@@ -249,30 +251,28 @@ def _samples(path: FlightPath, items: Sequence[MissionItem], step_m: float,
     between two of them (take-off climbs and landing descents are below it by nature).
     Orbits add points around their circle.
     """
-    def cruise(p: PathPoint) -> bool:
-        return p.item_index >= 0 and items[p.item_index].command in _CHECKED_NAV
-
-    rows: list[NDArray[np.float64]] = []
-    for a, b in itertools.pairwise(path.points):
-        n = max(1, math.ceil(math.hypot(b.x_m - a.x_m, b.y_m - a.y_m) / step_m))
-        s = np.arange(1, n + 1) / n
-        on_leg = cruise(a) and cruise(b)
-        check = np.where(s == 1.0, cruise(b), on_leg)
-        rows.append(np.column_stack([np.full(n, b.item_index), check, a.x_m + s * (b.x_m - a.x_m),
-                                     a.y_m + s * (b.y_m - a.y_m), a.alt_m + s * (b.alt_m - a.alt_m)]))
-        if b.orbit_radius_m > 0:
-            t = np.linspace(0, 2 * math.pi, _ORBIT_SAMPLES, endpoint=False)
-            rows.append(np.column_stack([
-                np.full(t.size, b.item_index), np.full(t.size, cruise(b)),
-                b.x_m + b.orbit_radius_m * np.cos(t), b.y_m + b.orbit_radius_m * np.sin(t),
-                np.full(t.size, b.alt_m)]))
-    if not rows:
-        p = path.points[0]
-        return (np.array([p.item_index]), np.array([False]), np.array([p.x_m]), np.array([p.y_m]),
-                np.array([p.alt_m]))
-    table = np.concatenate(rows)
-    return (table[:, 0].astype(int), table[:, 1].astype(bool), table[:, 2], table[:, 3],
-            table[:, 4])
+    pts = path.points
+    item = np.array([p.item_index for p in pts])
+    cruise = np.array([p.item_index >= 0 and items[p.item_index].command in _CHECKED_NAV
+                       for p in pts])
+    x, y, alt = (np.array([getattr(p, f) for p in pts], dtype=float) for f in ("x_m", "y_m", "alt_m"))
+    radius = np.array([p.orbit_radius_m for p in pts])
+    if len(pts) < 2:
+        return item, np.zeros(len(pts), bool), x, y, alt
+    dx, dy, dalt = np.diff(x), np.diff(y), np.diff(alt)
+    n = np.maximum(1, np.ceil(np.hypot(dx, dy) / step_m)).astype(int)
+    leg = np.repeat(np.arange(n.size), n)
+    s = (np.arange(leg.size) - np.repeat(np.cumsum(n) - n, n) + 1) / n[leg]
+    end = leg + 1
+    check = np.where(s == 1.0, cruise[end], cruise[leg] & cruise[end])
+    orbit = np.flatnonzero(radius > 0)
+    angle = np.tile(np.linspace(0, 2 * math.pi, _ORBIT_SAMPLES, endpoint=False), orbit.size)
+    around = np.repeat(orbit, _ORBIT_SAMPLES)
+    return (np.concatenate([item[end], item[around]]),
+            np.concatenate([check, cruise[around]]),
+            np.concatenate([x[leg] + s * dx[leg], x[around] + radius[around] * np.cos(angle)]),
+            np.concatenate([y[leg] + s * dy[leg], y[around] + radius[around] * np.sin(angle)]),
+            np.concatenate([alt[leg] + s * dalt[leg], alt[around]]))
 
 
 def _spacing_reasons(path: FlightPath, items: Sequence[MissionItem], limits: Limits) -> list[Reason]:
