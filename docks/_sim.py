@@ -168,6 +168,7 @@ class SimulatedDock:
         self._estop = False
         self._inside = drone is not None and drone_inside
         self._charging = charging and self._inside
+        self._drone_switched_on = False  # the dock's own power relay to the drone in it
         self._mode = DockMode.IDLE
         self._busy: set[str] = set()
         self._tasks: list[asyncio.Task[None]] = []
@@ -222,7 +223,10 @@ class SimulatedDock:
             mode=self._mode,
             door=door,
             drone_present=self._inside,
-            drone_powered=bool(drone is not None and drone.connected and self._inside),
+            # the dock knows its relay is on even while the drone's radio is silent
+            drone_powered=bool(
+                drone is not None and self._inside and (self._drone_switched_on or drone.connected)
+            ),
             drone_battery_pct=battery if self._inside else None,
             charge_state=ChargeState.CHARGING if charging else ChargeState.IDLE,
             wind_speed_mps=self._weather.wind_speed_mps,
@@ -307,6 +311,7 @@ class SimulatedDock:
         if drone is self.drone and self._inside and not on_ground:
             self._inside = False
             self._charging = False
+            self._drone_switched_on = False
             self._changed()
         elif on_ground and not was_on_ground:
             self._touchdown(drone)
@@ -431,6 +436,7 @@ class SimulatedDock:
                 self._alarm("drone_boot_failed", AlarmLevel.WARNING, "drone did not power on")
                 raise SimServiceError(ReasonCode.DRONE_POWER_FAILED, "drone did not power on")
             self.drone.set_powered(on)
+            self._drone_switched_on = on
             return {}
 
     async def _reboot(self, _params: dict[str, Any], report: ProgressCallback) -> dict[str, Any]:
