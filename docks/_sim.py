@@ -397,21 +397,28 @@ class SimulatedDock:
                 self._alarm("landing_area_blocked", AlarmLevel.WARNING, "object on the cover or pad")
                 raise SimServiceError(ReasonCode.LANDING_AREA_BLOCKED, "landing area blocked")
             step_s = min(1.0, self.timings.cover_travel_s / 4)
-            rate = step_s / self.timings.cover_travel_s
+            speed = 1.0 / self.timings.cover_travel_s  # of the full travel per dock second
             stall_at = 0.3 if target > self._cover_pos else 0.7
+            jam = DockFault.COVER_JAM in self.faults
+            last_s = self.clock.monotonic()
             while abs(self._cover_pos - target) > 1e-9:
                 if self._estop:
                     raise SimServiceError(ReasonCode.EMERGENCY_STOPPED, "cover stopped by e-stop")
-                if DockFault.COVER_JAM in self.faults and abs(self._cover_pos - stall_at) < rate:
+                if jam and abs(self._cover_pos - stall_at) < 1e-9:
                     await self.clock.sleep(self.timings.cover_stall_s)
                     self._cover_fault = True
                     self._alarm("cover_jammed", AlarmLevel.WARNING, "cover motor stalled")
                     raise SimServiceError(ReasonCode.COVER_JAMMED, "cover jammed")
                 await self.clock.sleep(step_s)
-                delta = min(rate, abs(target - self._cover_pos))
-                self._cover_pos += delta if target > self._cover_pos else -delta
-                if abs(self._cover_pos - target) < 1e-6:
-                    self._cover_pos = target
+                # move by the time that really passed, so a slow loop never slows the cover
+                now_s = self.clock.monotonic()
+                delta = min(speed * (now_s - last_s), abs(target - self._cover_pos))
+                last_s = now_s
+                sign = 1.0 if target > self._cover_pos else -1.0
+                moved = self._cover_pos + sign * delta
+                if jam and min(self._cover_pos, moved) <= stall_at <= max(self._cover_pos, moved):
+                    moved = stall_at
+                self._cover_pos = target if abs(moved - target) < 1e-6 else moved
                 self._changed()
                 report(round(100 * (self._cover_pos if target else 1 - self._cover_pos)), "moving")
             return {"cover_state": int(self.readings().door)}
