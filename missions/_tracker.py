@@ -21,9 +21,11 @@ from typing import Any
 
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
 
 from geofence import GeoPoint, LocalProjection, MissionItem
 from missions._exceptions import TrackingError
+from missions._ground import GroundModel
 from missions._path import PathPoint, flight_path
 from missions._routes import Route, route_parts
 from missions._validate import VehicleProfile, leg_time_s
@@ -106,14 +108,16 @@ class MissionTracker:
 
     def __init__(self, route: Route | Sequence[MissionItem], *, launch: GeoPoint | None = None,
                  profile: VehicleProfile | None = None,
-                 projection: LocalProjection | None = None) -> None:
+                 projection: LocalProjection | None = None,
+                 ground: GroundModel | None = None) -> None:
         items, launch, projection = route_parts(route, launch, projection, "tracking")
         self.items = items
         self.profile = profile or VehicleProfile()
-        self.path = flight_path(self.items, launch, projection)
+        self.path = flight_path(self.items, launch, projection, ground)
         pts = self.path.points
         self._legs = [leg_time_s(a, b, self.profile) for a, b in itertools.pairwise(pts)]
         self._lengths = self.path.leg_lengths_m()
+        self._corridors = _corridors(pts)
         self.total_m = sum(self._lengths) + sum(p.orbit_m for p in pts)
         self._last_nav_item = pts[-1].item_index if len(pts) > 1 else -1
         self.phase = MissionPhase.PLANNED
@@ -275,18 +279,72 @@ class MissionTracker:
         # progress reports lag the vehicle, and vehicles cut corners: around a waypoint the
         # path is the leg before it as much as the leg after it
         here = Point(x, y)
-        return float(min(_corridor(pts[k - 1], pts[k]).distance(here)
-                                for k in (t - 1, t, t + 1) if 1 <= k < len(pts)))
+        return float(min(self._corridors[k - 1].distance(here)
+                         for k in (t - 1, t, t + 1) if 1 <= k < len(pts)))
 
 
-def _corridor(a: PathPoint, b: PathPoint) -> BaseGeometry:
-    """Where a vehicle may be on a leg: the segment, or, from or to a circle flown around a
-    point (NAV_LOITER_TURNS), every straight line between that circle and the other end."""
-    ends = [Point(p.x_m, p.y_m).buffer(p.orbit_radius_m, quad_segs=8) if p.orbit_radius_m > 0
-            else Point(p.x_m, p.y_m) for p in (a, b)]
-    if not any(p.orbit_radius_m > 0 for p in (a, b)):
-        return LineString([(a.x_m, a.y_m), (b.x_m, b.y_m)])
-    return ends[0].union(ends[1]).convex_hull
+_UNKNOWN_ENTRY_M = 1.0
+"""A leg arriving this close to an orbit's centre has no defined entry point on the circle."""
+
+XY = tuple[float, float]
+
+
+def _corridors(pts: Sequence[PathPoint]) -> list[BaseGeometry]:
+    """Where a vehicle may be on each leg (leg k joins points k and k + 1).
+
+    A plain leg is its segment. A vehicle flying NAV_LOITER_TURNS goes to the point of the
+    circle nearest to where it comes from, circles the given turns from there and leaves from
+    where the turns end, straight to the next point: so the legs around an orbit are the
+    segment to its entry point, the circle itself (not its inside) and the segment from its
+    exit point. When the entry is undefined (arriving at the centre) the whole disc is allowed.
+    """
+    departure: list[XY | None] = []
+    entries: list[XY | None] = []
+    for k, p in enumerate(pts):
+        if p.orbit_radius_m <= 0:
+            entries.append(None)
+            departure.append((p.x_m, p.y_m))
+            continue
+        entry = _orbit_entry(p, departure[k - 1] if k > 0 else None)
+        entries.append(entry)
+        departure.append(None if entry is None else _orbit_exit(p, entry))
+    corridors: list[BaseGeometry] = []
+    for k in range(1, len(pts)):
+        a, b = pts[k - 1], pts[k]
+        start = departure[k - 1]
+        end = entries[k] if b.orbit_radius_m > 0 else (b.x_m, b.y_m)
+        parts: list[BaseGeometry] = [_circle(p) for p in (a, b) if p.orbit_radius_m > 0]
+        if start is None or end is None:  # undefined entry or exit: any line via the disc
+            discs = [Point(p.x_m, p.y_m).buffer(p.orbit_radius_m, quad_segs=16)
+                     if p.orbit_radius_m > 0 else Point(p.x_m, p.y_m) for p in (a, b)]
+            parts.append(discs[0].union(discs[1]).convex_hull)
+        else:
+            parts.append(LineString([start, end]) if start != end else Point(start))
+        corridors.append(unary_union(parts))
+    return corridors
+
+
+def _circle(p: PathPoint) -> BaseGeometry:
+    return Point(p.x_m, p.y_m).buffer(p.orbit_radius_m, quad_segs=32).exterior
+
+
+def _orbit_entry(p: PathPoint, came_from: XY | None) -> XY | None:
+    """The point of an orbit's circle nearest to where the vehicle comes from."""
+    if came_from is None:
+        return None
+    dx, dy = came_from[0] - p.x_m, came_from[1] - p.y_m
+    d = math.hypot(dx, dy)
+    if d < _UNKNOWN_ENTRY_M:
+        return None
+    return p.x_m + p.orbit_radius_m * dx / d, p.y_m + p.orbit_radius_m * dy / d
+
+
+def _orbit_exit(p: PathPoint, entry: XY) -> XY:
+    """Where the turns end: the entry turned by the orbit's turns in its direction."""
+    start = math.atan2(entry[1] - p.y_m, entry[0] - p.x_m)
+    swept = 2 * math.pi * p.orbit_turns * (-1.0 if p.orbit_clockwise else 1.0)
+    return (p.x_m + p.orbit_radius_m * math.cos(start + swept),
+            p.y_m + p.orbit_radius_m * math.sin(start + swept))
 
 
 def _utc(at: datetime | None) -> datetime:

@@ -7,9 +7,9 @@ position, or ``reacquire_px`` in the image when either position is unknown) is t
 target re-acquired: it is counted, extends that target's cooldown, and raises nothing.
 
     stage = AlertStage(settings)
-    for image, t_s in frames:
-        update = pipeline.process(image, t_s)
-        for alert in stage.observe(image, update, lambda: surroundings_now()):
+    for frame in frames:
+        update = pipeline.process(frame)
+        for alert in stage.observe(frame.image, update, lambda: surroundings_now()):
             jpeg = alert.snapshot_jpeg(); mp4 = alert.clip_mp4()   # (in a worker: encoding)
 
 Frames in the ring are references (never copied): the caller must not draw on a frame after
@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 from pyproj import Geod
 
 from geofence import ZoneSet
+from vision._source import Frame
 from vision._types import Box, Track, TrackUpdate
 from vision.authorisation import (
     Authorisation,
@@ -66,10 +67,11 @@ _TRACK_MEMORY = 4096
 
 
 class FramePipeline(Protocol):
-    """What the alert stage needs of a detector: one TrackUpdate per frame."""
+    """What the alert stage needs of a detector (``DronePipeline`` is one): one TrackUpdate
+    per frame."""
 
-    def process(self, frame: Image, t_s: float) -> TrackUpdate:
-        """Detect and track in one BGR frame taken at ``t_s`` seconds."""
+    def process(self, frame: Frame) -> TrackUpdate:
+        """Detect and track in one frame."""
         ...
 
 

@@ -13,6 +13,7 @@ from pyproj import Geod
 
 from tests.infra import require_program
 from tests.vision.doubles import ScriptedPipeline
+from vision._source import Frame
 from vision._types import Box
 from vision.alerts import AlertSettings, AlertStage, FrameRing, Surroundings
 from vision.authorisation import Basis, OwnDrone
@@ -37,7 +38,7 @@ def run(stage: AlertStage, pipeline: ScriptedPipeline, n: int, world: Surroundin
     alerts = []
     for i in range(start, start + n):
         image = frame(i)
-        update = pipeline.process(image, i / FPS)
+        update = pipeline.process(Frame(i, i / FPS, image))
         alerts += stage.observe(image, update, lambda: world)
     return alerts
 

@@ -1,0 +1,153 @@
+"""The black-flying stage of a running station: watched streams, cooperative traffic, and the
+worker that turns alerts into stored evidence on incidents (see ``groundstation.blackfly``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from groundstation.blackfly._record import Evidence, RecordedAlert, record_alert
+from groundstation.blackfly._settings import BlackflySettings, WatchSpec
+from groundstation.blackfly._surroundings import SurroundingsReader, report_of
+from groundstation.blackfly._watcher import StreamWatcher, WatcherStats
+from groundstation.mavlink import TrafficSeen
+from groundstation.station import Station
+from groundstation.video import FrameHub, VideoHub
+from vision.alerts import Alert, AlertStage, FramePipeline
+from vision.authorisation import CooperativeTraffic
+from vision.evidence import EvidenceError
+
+__all__ = ["BlackflyService", "NoPipeline", "PipelineFactory"]
+
+_log = logging.getLogger(__name__)
+VIDEO_SERVICE = "video"
+"""Where the video extension keeps its hub (``groundstation.video.station.SERVICE_KEY``)."""
+
+PipelineFactory = Callable[[WatchSpec], FramePipeline]
+"""Makes a fresh detector for one stream (each stream needs its own tracker state)."""
+
+
+class NoPipeline(RuntimeError):
+    """The station was composed without a detection pipeline."""
+
+
+class BlackflyService:
+    """Watches streams for unauthorised drones and puts each alert on an incident."""
+
+    def __init__(self, station: Station, loop: asyncio.AbstractEventLoop,
+                 pipeline_factory: PipelineFactory | None,
+                 settings: BlackflySettings | None = None) -> None:
+        self.station = station
+        self.settings = settings or BlackflySettings()
+        self._loop = loop
+        self._factory = pipeline_factory
+        self.traffic = CooperativeTraffic()
+        self.surroundings = SurroundingsReader(station, self.traffic, self.settings)
+        self._lock = threading.Lock()
+        self._watchers: dict[str, StreamWatcher] = {}
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="blackfly-evidence")
+        self._pending = 0
+        self.recorded: list[RecordedAlert] = []
+        """Alerts stored, oldest first (bounded)."""
+        self.dropped = 0
+        """Alerts lost because too many were waiting, or because storing them failed."""
+
+    # -- streams ----------------------------------------------------------------------------------
+
+    def watch(self, spec: WatchSpec, hub: FrameHub) -> StreamWatcher:
+        """Start watching a stream's frames (replacing a watch of the same stream)."""
+        if self._factory is None:
+            raise NoPipeline("no detection pipeline is configured for this station")
+        self.unwatch(spec.stream_id)
+        watcher = StreamWatcher(spec, hub, self._factory(spec), AlertStage(self.settings.alerts),
+                                self.surroundings.read, self._on_alert)
+        with self._lock:
+            self._watchers[spec.stream_id] = watcher
+        watcher.start()
+        return watcher
+
+    def watch_stream(self, spec: WatchSpec) -> StreamWatcher:
+        """Watch one of the video hub's streams (StreamNotFound when it has none of that id)."""
+        video = self.station.services.get(VIDEO_SERVICE)
+        if not isinstance(video, VideoHub):
+            raise NoPipeline("video is not enabled on this station")
+        return self.watch(spec, video.stream(spec.stream_id).hub)
+
+    def unwatch(self, stream_id: str) -> bool:
+        """Stop watching a stream; False when it was not watched."""
+        with self._lock:
+            watcher = self._watchers.pop(stream_id, None)
+        if watcher is None:
+            return False
+        watcher.stop()
+        return True
+
+    def stats(self) -> list[WatcherStats]:
+        """Every watch's counters."""
+        with self._lock:
+            watchers = list(self._watchers.values())
+        return [w.stats() for w in watchers]
+
+    def close(self) -> None:
+        """Stop every watch and finish storing the alerts already raised."""
+        with self._lock:
+            ids = list(self._watchers)
+        for stream_id in ids:
+            self.unwatch(stream_id)
+        self._executor.shutdown(wait=True)
+
+    # -- cooperative traffic --------------------------------------------------------------------
+
+    async def follow_traffic(self) -> None:
+        """Keep the newest Remote ID / ADS-B report of each flight the fleet relays."""
+        with self.station.bus.subscribe(TrafficSeen) as sub:
+            async for event in sub:
+                assert isinstance(event, TrafficSeen)
+                try:
+                    self.traffic.add(report_of(event))
+                except ValueError as exc:
+                    _log.warning("traffic report from %s ignored: %s", event.system_id, exc)
+
+    # -- alerts -----------------------------------------------------------------------------------
+
+    def _on_alert(self, spec: WatchSpec, alert: Alert) -> None:
+        """Called on a watcher thread: queue the alert for encoding and storage."""
+        with self._lock:
+            if self._pending >= self.settings.max_pending_alerts:
+                self.dropped += 1
+                _log.error("stream %s: alert for track %d dropped, %d already waiting",
+                           spec.stream_id, alert.track_id, self._pending)
+                return
+            self._pending += 1
+        self._executor.submit(self._store, spec, alert)
+
+    def _store(self, spec: WatchSpec, alert: Alert) -> None:
+        try:
+            snapshot = alert.snapshot_jpeg()
+            try:
+                evidence = Evidence(snapshot, alert.clip_mp4())
+            except EvidenceError as exc:
+                _log.error("stream %s: clip of track %d not encoded: %s", spec.stream_id,
+                           alert.track_id, exc)
+                evidence = Evidence(snapshot, None, str(exc))
+            recorded = self.station.db.run_sync(lambda s: record_alert(
+                s, spec, alert, evidence, data_dir=self.station.settings.data_dir,
+                settings=self.settings))
+        except Exception:  # noqa: BLE001 - logged and counted; the watch goes on
+            with self._lock:
+                self.dropped += 1
+            _log.exception("stream %s: alert for track %d could not be stored", spec.stream_id,
+                           alert.track_id)
+            return
+        finally:
+            with self._lock:
+                self._pending -= 1
+        self.recorded = [*self.recorded[-999:], recorded]
+        _log.warning("unauthorised drone on stream %s: detection %d on incident %d%s",
+                     spec.stream_id, recorded.detection_id, recorded.incident_id,
+                     " (new)" if recorded.new_incident else "")
+        for event in recorded.events:
+            self._loop.call_soon_threadsafe(self.station.publish, event)
