@@ -25,18 +25,33 @@ from groundstation.audit import record_audit
 from groundstation.auth import Principal, org_path
 from groundstation.blackfly._service import BlackflyService, NoPipeline, PipelineFactory
 from groundstation.blackfly._settings import BlackflySettings, CameraMount, WatchSpec
+from groundstation.blackfly._watcher import WatcherStats
 from groundstation.db import Role
 from groundstation.station import Station, StationExtension
 from groundstation.video import StreamNotFound
+from vision import DronePipeline
+from vision.alerts import FramePipeline
 
-__all__ = ["SERVICE_KEY", "blackfly_extension", "blackfly_router", "get_blackfly"]
+__all__ = [
+    "SERVICE_KEY",
+    "blackfly_extension",
+    "blackfly_router",
+    "drone_pipeline",
+    "get_blackfly",
+]
 
 SERVICE_KEY = "blackfly"
 VIEW_ROLES = (Role.VIEWER, Role.COMMANDER, Role.PILOT, Role.ADMIN)
 WATCH_ROLES = (Role.COMMANDER, Role.ADMIN)
 
 
-def blackfly_extension(pipeline_factory: PipelineFactory | None,
+def drone_pipeline(_spec: WatchSpec) -> FramePipeline:
+    """The station's detector for one stream: ``vision.DronePipeline`` with its committed
+    classifier (visible or thermal, chosen on the first frame)."""
+    return DronePipeline()
+
+
+def blackfly_extension(pipeline_factory: PipelineFactory | None = drone_pipeline,
                        settings: BlackflySettings | None = None) -> StationExtension:
     """An extension running the black-flying stage with detectors from ``pipeline_factory``."""
 
@@ -90,23 +105,6 @@ class WatchIn(BaseModel):
     mount: MountIn = Field(default_factory=MountIn)
 
 
-class WatchOut(BaseModel):
-    """A watched stream and its counters."""
-
-    stream_id: str
-    running: bool
-    frames: int
-    skipped: int
-    failed: int
-    alerts: int
-    suppressed: int
-    authorised: int
-
-
-def _out(stats: object) -> WatchOut:
-    return WatchOut.model_validate(stats, from_attributes=True)
-
-
 def blackfly_router() -> APIRouter:
     """Routes under ``/api/blackfly``: list watches (viewers and up), start and stop them
     (commanders and admins of the stream's organisation; audited)."""
@@ -114,18 +112,18 @@ def blackfly_router() -> APIRouter:
 
     @router.get("/watches")
     async def list_watches(user: Viewer, service: BlackflyDep,
-                           station: StationDep) -> list[WatchOut]:
+                           station: StationDep) -> list[WatcherStats]:
         stats = service.stats()
 
-        def visible(session: object) -> list[WatchOut]:
-            return [_out(s) for s in stats
+        def visible(session: object) -> list[WatcherStats]:
+            return [s for s in stats
                     if user.covers(org_path(session, s.org_id))]  # type: ignore[arg-type]
 
         return await station.db.run(visible)  # type: ignore[arg-type]
 
     @router.put("/watches/{stream_id}")
     async def start_watch(stream_id: StreamId, body: WatchIn, user: Watcher,
-                          service: BlackflyDep, station: StationDep) -> WatchOut:
+                          service: BlackflyDep, station: StationDep) -> WatcherStats:
         try:
             spec = WatchSpec(stream_id=stream_id, org_id=body.org_id,
                              camera_system_id=body.camera_system_id,
@@ -154,7 +152,7 @@ def blackfly_router() -> APIRouter:
         except NoPipeline as exc:
             raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
         await station.db.run(lambda s: check_and_audit(s, "ok"))
-        return _out(watcher.stats())
+        return watcher.stats()
 
     @router.delete("/watches/{stream_id}", status_code=status.HTTP_204_NO_CONTENT)
     async def stop_watch(stream_id: StreamId, user: Watcher, service: BlackflyDep,

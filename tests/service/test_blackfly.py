@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import pytest
 import websockets
@@ -20,7 +22,13 @@ from pyproj import Geod
 from sqlalchemy import select
 
 from groundstation.blackfly import BlackFlyingAlert, BlackflySettings, CameraMount, WatchSpec
-from groundstation.blackfly.station import SERVICE_KEY, blackfly_extension, blackfly_router
+from groundstation.blackfly.station import (
+    SERVICE_KEY,
+    blackfly_extension,
+    blackfly_router,
+    drone_pipeline,
+)
+from groundstation.config import VideoSettings
 from groundstation.db import (
     Attachment,
     AuditRecord,
@@ -33,8 +41,11 @@ from groundstation.db import (
 from groundstation.incidents import attachment_dir
 from groundstation.mavlink import TrafficKind, TrafficSeen
 from groundstation.video import FrameHub, VideoFrame
+from groundstation.video.station import video_extension
+from tests.infra import free_port, require, require_footage
 from tests.service.harness import Service, run_service, service_settings
 from tests.vision.doubles import ScriptedPipeline
+from vision import open_video
 from vision._types import Box
 
 GEOD = Geod(ellps="WGS84")
@@ -61,13 +72,18 @@ class Camera:
         self.hub = FrameHub(stream_id)
         self.seq = 0
 
-    async def play(self, svc: Service, frames: int) -> None:
+    async def play(self, svc: Service, frames: int,
+                   images: list[np.ndarray] | None = None) -> None:
+        """Publish ``frames`` frames (``images``, or a plain striped picture), each processed."""
         watcher = next(w for w in svc.station.services[SERVICE_KEY]._watchers.values()
                        if w.spec.stream_id == self.hub.stream_id)
-        for _ in range(frames):
+        for i in range(frames):
             self.seq += 1
-            image = np.full((H, W, 3), 120, np.uint8)
-            image[::16, :] = 60
+            if images is not None:
+                image = images[i]
+            else:
+                image = np.full((H, W, 3), 120, np.uint8)
+                image[::16, :] = 60
             image.flags.writeable = False
             now = datetime.now(UTC)
             self.hub.publish(VideoFrame(self.hub.stream_id, self.seq, image, None, now,
@@ -171,6 +187,10 @@ async def test_alert_opens_a_black_flying_incident_with_evidence(blackfly: Servi
     r = await svc.client.get(f"/api/detections/{d.id}", headers=svc.headers("pilot_b"))
     assert r.status_code == 403
     r = await svc.client.get("/api/detections", headers=svc.headers("pilot_b"))
+    assert r.json() == []
+    r = await svc.client.get("/api/blackfly/watches", headers=svc.headers("viewer_a"))
+    assert [(w["stream_id"], w["alerts"], w["suppressed"]) for w in r.json()] == [("cam1", 1, 1)]
+    r = await svc.client.get("/api/blackfly/watches", headers=svc.headers("pilot_b"))
     assert r.json() == []
     r = await svc.client.get(
         f"/api/incidents/{incident.id}/attachments/{d.data['attachment_ids'][0]}/file",
@@ -278,3 +298,63 @@ async def test_watch_routes_are_role_checked_audited_and_refuse_bad_input(tmp_pa
         assert r.status_code == 404
         r = await svc.client.get("/api/blackfly/watches", headers=svc.headers("viewer_a"))
         assert r.json() == []
+
+
+async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) -> None:
+    quick = VideoSettings(open_timeout_s=0.5, read_timeout_s=0.5, stop_timeout_s=2.0,
+                          reconnect_initial_s=0.05, reconnect_max_s=0.2)
+    settings = service_settings(tmp_path).model_copy(update={"video": quick})
+    async with run_service(settings,
+                           extensions=[video_extension, blackfly_extension(scripted({}))],
+                           routers=[blackfly_router()]) as svc:
+        port = free_port(socket.SOCK_DGRAM)  # nothing sends: the stream waits for frames
+        await asyncio.to_thread(svc.station.services["video"].add_stream, "drone-va",
+                                f"udp://127.0.0.1:{port}")
+        body = {"org_id": svc.world.orgs["county_a"], "camera_system_id": 11,
+                "mount": {"hfov_deg": 70, "gimbal_pitch_deg": -10}}
+        r = await svc.client.put("/api/blackfly/watches/drone-va",
+                                 headers=svc.headers("commander_a"), json=body)
+        assert r.status_code == 200, r.text
+        assert (r.json()["stream_id"], r.json()["running"]) == ("drone-va", True)
+        r = await svc.client.put("/api/blackfly/watches/nosuch",
+                                 headers=svc.headers("commander_a"), json=body)
+        assert r.status_code == 404
+        r = await svc.client.delete("/api/blackfly/watches/drone-va",
+                                    headers=svc.headers("admin_b"))
+        assert r.status_code == 403
+        r = await svc.client.delete("/api/blackfly/watches/drone-va",
+                                    headers=svc.headers("commander_a"))
+        assert r.status_code == 204
+        assert svc.station.services[SERVICE_KEY].stats() == []
+        with svc.station.db.session() as s:
+            audit = [(a.action, a.actor, a.target_id) for a in s.scalars(
+                select(AuditRecord).where(AuditRecord.action.like("blackfly.%"))
+                .order_by(AuditRecord.id))]
+        assert audit == [("blackfly.watch", "commander_a", "drone-va"),
+                         ("blackfly.unwatch", "commander_a", "drone-va")]
+
+
+async def test_real_pipeline_on_real_drone_footage_puts_the_drone_on_an_incident(
+        tmp_path: Path) -> None:
+    clip = require_footage() / "visible" / "V_DRONE_001.mp4"
+    require(clip.is_file(), f"{clip} missing")
+    async with run_service(service_settings(tmp_path),
+                           extensions=[blackfly_extension(drone_pipeline)]) as svc:
+        camera = Camera("patrol-cam")
+        watch(svc, camera)
+        frames = [f.image for _, f in zip(range(45), open_video(str(clip)), strict=False)]
+        with svc.station.bus.subscribe(BlackFlyingAlert) as sub:
+            await camera.play(svc, len(frames), images=frames)
+            alert = await next_alert(sub)
+        assert alert.new_incident and alert.lat_deg is not None
+        with svc.station.db.session() as s:
+            incident = s.get(Incident, alert.incident_id)
+            assert incident.kind == "black_flying_drone"
+            d = s.scalars(select(Detection)).one()
+            assert d.incident_id == incident.id and d.confidence > 0.5
+            box = d.data["box"]
+            assert 0 <= box["x"] < 640 and 0 <= box["y"] < 512
+            snap = s.scalars(select(Attachment).where(Attachment.kind == "snapshot")).one()
+            path = attachment_dir(svc.station.settings.data_dir) / snap.stored_path
+            image = cv2.imdecode(np.frombuffer(path.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
+            assert image.shape == (512, 640, 3)
