@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from docks import (
     DockInfo,
     JsonFileStore,
@@ -96,6 +98,36 @@ async def test_a_slot_is_skipped_with_its_reason_when_the_weather_forbids(tmp_pa
     first = history[0]
     assert first.status is RunStatus.SKIPPED and "wind 16.0 m/s over the 12.0 m/s limit" in first.reasons
     assert not rig.drone(0).commands or history[1].status is RunStatus.COMPLETED
+
+
+@pytest.mark.parametrize(
+    ("rig_args", "expected"),
+    [
+        ({"battery_pct": 20.0}, "the round trip needs"),
+        ({"route_checker": lambda dock, items: ["crosses no-fly zone 'prison'"]},
+         "route: crosses no-fly zone 'prison'"),
+    ],
+)
+async def test_a_slot_is_skipped_with_its_reason_when_battery_or_a_zone_forbids(
+    tmp_path: Path, rig_args: dict[str, Any], expected: str
+) -> None:
+    store = JsonFileStore(tmp_path / "s.json")
+    async with station(store, at(7, 59), **rig_args) as (rig, scheduler):
+        await scheduler.add(patrol())
+        history = await runs_where(scheduler, lambda h: any(r.status.final for r in h))
+    assert history[0].status is RunStatus.SKIPPED
+    assert any(expected in reason for reason in history[0].reasons), history[0].reasons
+    assert not rig.drone(0).commands
+
+
+async def test_an_offline_dock_skips_the_slot(tmp_path: Path) -> None:
+    store = JsonFileStore(tmp_path / "s.json")
+    async with station(store, at(7, 59)) as (rig, scheduler):
+        rig.dock(0).driver.set_online(False)  # type: ignore[attr-defined]
+        await scheduler.add(patrol())
+        history = await runs_where(scheduler, lambda h: any(r.status.final for r in h))
+    assert history[0].status is RunStatus.SKIPPED and history[0].reasons == ["dock offline"]
+    assert not rig.drone(0).commands
 
 
 async def test_a_busy_drone_skips_the_slot(tmp_path: Path) -> None:
