@@ -23,7 +23,15 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink
 from pyproj import Geod
 from sqlalchemy import select
 
-from groundstation.blackfly import BlackFlyingAlert, BlackflySettings, CameraMount, WatchSpec
+from groundstation.blackfly import (
+    BlackFlyingAlert,
+    BlackflySettings,
+    CameraMount,
+    Evidence,
+    Fallback,
+    WatchSpec,
+    record_alert,
+)
 from groundstation.blackfly.station import (
     SERVICE_KEY,
     blackfly_extension,
@@ -48,7 +56,8 @@ from tests.infra import free_port, require, require_footage
 from tests.service.harness import Service, run_service, service_settings
 from tests.service.vehicles import HOME, connect_vehicle, send_state
 from tests.vision.doubles import ScriptedPipeline
-from vision import open_video
+from vision import Frame, open_video
+from vision.alerts import AlertStage, Surroundings
 from vision._types import Box
 
 GEOD = Geod(ellps="WGS84")
@@ -393,3 +402,39 @@ async def test_drone_camera_pose_from_telemetry_and_own_drone_authorised(tmp_pat
             assert d.data["estimate"]["alt_amsl_m"] == pytest.approx(HOME[2], abs=0.1)
             _, _, off_m = GEOD.inv(lon, lat, d.lon_deg, d.lat_deg)
             assert off_m < 0.1
+
+
+async def test_drone_without_position_goes_to_the_streams_incident_or_the_camera(
+        service: Service) -> None:
+    svc = service
+    stage = AlertStage()
+    image = np.zeros((H, W, 3), np.uint8)
+    update = ScriptedPipeline({0: [(4, BOX)]}).process(Frame(0, 0.0, image))
+    alert = stage.observe(image, update, lambda: Surroundings(at=datetime.now(UTC)))[0]
+    assert alert.estimate is None
+    spec = WatchSpec(stream_id="va", org_id=svc.world.orgs["county_a"], camera_system_id=11)
+    evidence = Evidence(alert.snapshot_jpeg(), None, "no encoder")
+    data_dir = svc.station.settings.data_dir
+
+    def record(fallback: Fallback) -> Any:
+        return svc.station.db.run_sync(lambda s: record_alert(
+            s, spec, alert, evidence, data_dir=data_dir, settings=BlackflySettings(),
+            fallback=fallback))
+
+    with pytest.raises(ValueError, match="no open incident"):
+        record(Fallback())
+    with svc.station.db.session() as s:  # nothing half-stored
+        assert s.scalars(select(Incident)).all() == [] and s.scalars(select(Detection)).all() == []
+    assert not any(attachment_dir(data_dir).rglob("*.jpg"))
+    r = await svc.client.post("/api/incidents", headers=svc.headers("commander_a"), json={
+        "kind": "traffic accident", "priority": 3, "lat_deg": 26.3, "lon_deg": 111.5})
+    on_stream = record(Fallback(stream_incident_id=r.json()["id"]))
+    assert (on_stream.incident_id, on_stream.new_incident) == (r.json()["id"], False)
+    at_camera = record(Fallback(camera_at=(CAM_LAT, CAM_LON)))
+    assert at_camera.new_incident
+    with svc.station.db.session() as s:
+        incident = s.get(Incident, at_camera.incident_id)
+        assert (incident.lat_deg, incident.lon_deg) == (CAM_LAT, CAM_LON)
+        d = s.get(Detection, at_camera.detection_id)
+        assert d.lat_deg is None and d.data["clip_problem"] == "no encoder"
+        assert len(d.data["attachment_ids"]) == 1  # the snapshot; the clip could not be made
