@@ -17,7 +17,7 @@ from missions._exceptions import (
     UnknownCommandError,
 )
 from missions._families import Autopilot, family_problems
-from missions._filemodel import PlanDocument, RouteFile, Unsupported
+from missions._filemodel import PlanDocument, RouteArea, RouteFile, Unsupported
 from missions._files import READERS, read_file
 from missions._geometry import Camera
 from missions._ground import FlatGround, GridGround, GroundError, GroundModel
@@ -95,6 +95,7 @@ __all__ = [
     "Reason",
     "ReasonCode",
     "Route",
+    "RouteArea",
     "RouteEnd",
     "RouteError",
     "RouteFile",

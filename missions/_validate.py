@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from missions import _items as it
-from missions._exceptions import RouteRefused
+from missions._exceptions import RouteError, RouteRefused
 from missions._families import Autopilot, family_problems
 from missions._ground import FlatGround, GroundError, GroundModel
 from missions._path import FlightPath, PathPoint, flight_path
@@ -77,7 +77,14 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class VehicleProfile:
-    """How a vehicle flies and what its battery holds, for endurance estimates."""
+    """How a vehicle flies and what its battery holds, for endurance estimates.
+
+    The defaults describe a mid-size police quadcopter (about 4 kg with a zoom/thermal camera,
+    two ~130 Wh packs): 250 Wh usable is about 43 min hovering at 350 W; forward flight at
+    10 m/s takes a little less power than hovering (330 W), climbing more (500 W). Wind,
+    payload and cold batteries are not modelled: measure the fleet's own figures from flight
+    logs and pass them, and keep the reserve (``Limits.reserve_pct``) for what is not modelled.
+    """
 
     cruise_speed_mps: float = 10.0
     climb_mps: float = 3.0
@@ -87,6 +94,11 @@ class VehicleProfile:
     hover_power_w: float = 350.0
     cruise_power_w: float = 330.0
     climb_power_w: float = 500.0
+
+    def __post_init__(self) -> None:
+        for name in ("cruise_speed_mps", "climb_mps", "descent_mps", "usable_battery_wh",
+                     "hover_power_w", "cruise_power_w", "climb_power_w"):
+            _require_positive(getattr(self, name), f"vehicle profile {name}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +115,25 @@ class Limits:
     """Share of the usable battery that must be left on landing."""
     zone_margin_m: float = 0.0
     """Clearance to keep from zone limits (0: only breaches count)."""
+
+    def __post_init__(self) -> None:
+        for name in ("ceiling_m", "max_distance_from_launch_m", "ground_sample_m"):
+            _require_positive(getattr(self, name), f"limits {name}")
+        for name in ("min_alt_m", "min_waypoint_spacing_m", "zone_margin_m"):
+            _require_positive(getattr(self, name), f"limits {name}", allow_zero=True)
+        if not self.min_alt_m < self.ceiling_m:
+            raise RouteError(f"limits min_alt_m {self.min_alt_m} is not below ceiling_m "
+                             f"{self.ceiling_m}")
+        if not 0 <= self.reserve_pct < 100:
+            raise RouteError(f"limits reserve_pct {self.reserve_pct} must be in [0, 100)")
+
+
+def _require_positive(value: object, what: str, *, allow_zero: bool = False) -> None:
+    ok = (isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+          and (value >= 0 if allow_zero else value > 0))
+    if not ok:
+        raise RouteError(f"{what} {value!r} must be a {'non-negative' if allow_zero else 'positive'}"
+                         " finite number")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +194,8 @@ def validate(route: Route | Sequence[MissionItem], *, launch: GeoPoint | None = 
     ``ground`` gives the ground elevation heights are measured from (default: level with the
     launch point). ``autopilot`` adds the reasons that family would not fly an item.
     """
+    if not (isinstance(battery_pct, int | float) and 0 <= battery_pct <= 100):
+        raise RouteError(f"battery_pct {battery_pct!r} must be between 0 and 100")
     items, launch, projection = route_parts(route, launch, projection, "validating")
     if not items:
         return ValidationResult((Reason(ReasonCode.EMPTY, "the route has no items"),), (), None)
