@@ -200,6 +200,12 @@ async def test_alert_opens_a_black_flying_incident_with_evidence(blackfly: Servi
     assert r.status_code == 403
     r = await svc.client.get("/api/detections", headers=svc.headers("pilot_b"))
     assert r.json() == []
+    r = await svc.client.get("/api/detections", headers=svc.headers("automation_a"))
+    assert r.status_code == 403  # service accounts have no business reading evidence
+    assert (await svc.client.get("/api/detections")).status_code == 401
+    r = await svc.client.get(f"/api/detections?incident_id={incident.id}",
+                             headers=svc.headers("commander_a"))
+    assert [x["id"] for x in r.json()] == [d.id]
     r = await svc.client.get("/api/blackfly/watches", headers=svc.headers("viewer_a"))
     assert [(w["stream_id"], w["alerts"], w["suppressed"]) for w in r.json()] == [("cam1", 1, 1)]
     r = await svc.client.get("/api/blackfly/watches", headers=svc.headers("pilot_b"))
