@@ -354,9 +354,11 @@ async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) ->
                          ("blackfly.unwatch", "commander_a", "va")]
 
 
+@pytest.mark.parametrize(("clip_name", "size"), [("visible/V_DRONE_001.mp4", (512, 640)),
+                                                  ("thermal/IR_DRONE_001.mp4", (256, 320))])
 async def test_real_pipeline_on_real_drone_footage_puts_the_drone_on_an_incident(
-        tmp_path: Path) -> None:
-    clip = require_footage() / "visible" / "V_DRONE_001.mp4"
+        tmp_path: Path, clip_name: str, size: tuple[int, int]) -> None:
+    clip = require_footage() / clip_name
     require(clip.is_file(), f"{clip} missing")
     async with run_service(service_settings(tmp_path),
                            extensions=[blackfly_extension(drone_pipeline)]) as svc:
@@ -373,11 +375,11 @@ async def test_real_pipeline_on_real_drone_footage_puts_the_drone_on_an_incident
             d = s.scalars(select(Detection)).one()
             assert d.incident_id == incident.id and d.confidence > 0.5
             box = d.data["box"]
-            assert 0 <= box["x"] < 640 and 0 <= box["y"] < 512
+            assert 0 <= box["x"] < size[1] and 0 <= box["y"] < size[0]
             snap = s.scalars(select(Attachment).where(Attachment.kind == "snapshot")).one()
             path = attachment_dir(svc.station.settings.data_dir) / snap.stored_path
             image = cv2.imdecode(np.frombuffer(path.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
-            assert image.shape == (512, 640, 3)
+            assert image.shape == (*size, 3)
 
 
 async def test_drone_camera_pose_from_telemetry_and_own_drone_authorised(tmp_path: Path) -> None:
