@@ -13,7 +13,7 @@ The station module (``groundstation.blackfly.station``) holds the extension and 
 """
 
 from groundstation.blackfly._events import BlackFlyingAlert
-from groundstation.blackfly._record import Evidence, RecordedAlert, record_alert
+from groundstation.blackfly._record import Evidence, Fallback, RecordedAlert, record_alert
 from groundstation.blackfly._service import BlackflyService, NoPipeline, PipelineFactory
 from groundstation.blackfly._settings import BlackflySettings, CameraMount, WatchSpec
 from groundstation.blackfly._surroundings import SurroundingsReader, report_of
@@ -25,6 +25,7 @@ __all__ = [
     "BlackflySettings",
     "CameraMount",
     "Evidence",
+    "Fallback",
     "NoPipeline",
     "PipelineFactory",
     "RecordedAlert",

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from groundstation.blackfly._record import Evidence, RecordedAlert, record_alert
+from groundstation.blackfly._record import Evidence, Fallback, RecordedAlert, record_alert
 from groundstation.blackfly._settings import BlackflySettings, WatchSpec
 from groundstation.blackfly._surroundings import SurroundingsReader, report_of
 from groundstation.blackfly._watcher import StreamWatcher, WatcherStats
@@ -124,6 +124,20 @@ class BlackflyService:
             self._pending += 1
         self._executor.submit(self._store, spec, alert)
 
+    def _fallback(self, spec: WatchSpec) -> Fallback:
+        """Where the camera was last known, and the incident its stream is on."""
+        m = spec.mount
+        camera_at = None
+        if m.lat_deg is not None and m.lon_deg is not None:
+            camera_at = (m.lat_deg, m.lon_deg)
+        elif spec.camera_system_id is not None:
+            vehicle = self.station.fleet.vehicles.get(spec.camera_system_id)
+            if vehicle is not None and vehicle.state.position.valid:
+                camera_at = (vehicle.state.position.lat_deg, vehicle.state.position.lon_deg)
+        video = self.station.services.get(VIDEO_SERVICE)
+        incident = video.incident_of(spec.stream_id) if isinstance(video, VideoHub) else None
+        return Fallback(camera_at, int(incident) if incident and incident.isdigit() else None)
+
     def _store(self, spec: WatchSpec, alert: Alert) -> None:
         try:
             snapshot = alert.snapshot_jpeg()
@@ -133,9 +147,10 @@ class BlackflyService:
                 _log.error("stream %s: clip of track %d not encoded: %s", spec.stream_id,
                            alert.track_id, exc)
                 evidence = Evidence(snapshot, None, str(exc))
+            fallback = self._fallback(spec) if alert.estimate is None else Fallback()
             recorded = self.station.db.run_sync(lambda s: record_alert(
                 s, spec, alert, evidence, data_dir=self.station.settings.data_dir,
-                settings=self.settings))
+                settings=self.settings, fallback=fallback))
         except Exception:  # noqa: BLE001 - logged and counted; the watch goes on
             with self._lock:
                 self.dropped += 1

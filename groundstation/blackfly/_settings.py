@@ -60,6 +60,6 @@ class BlackflySettings:
     incident_kind: str = "black_flying_drone"
     incident_priority: int = 2
     permits_refresh_s: float = 5.0
-    max_pending_alerts: int = 16
+    max_pending_alerts: int = 8
     """Alerts waiting for evidence encoding and storage; beyond it new ones are dropped (logged)."""
     alerts: AlertSettings = field(default_factory=AlertSettings)

@@ -129,6 +129,15 @@ def test_frame_ring_keeps_seconds_and_restarts_when_the_clock_goes_back() -> Non
         FrameRing(seconds=0, max_frames=5)
 
 
+def test_frame_ring_thins_fast_streams_and_shrinks_wide_frames() -> None:
+    ring = FrameRing(seconds=1.0, max_frames=100, max_fps=15.0, max_width_px=80)
+    for i in range(61):  # 2 s at 30 fps: every other frame kept, the last second of them
+        ring.push(i / 30, frame(i))
+    frames, fps = ring.clip()
+    assert len(frames) == 16 and fps == pytest.approx(15.0)
+    assert frames[-1].shape == (64, 80, 3)  # 160x128 scaled to 80 px wide
+
+
 def test_clip_through_ffmpeg_is_h264(tmp_path: Path) -> None:
     ffmpeg = require_program("ffmpeg")
     data = encode_clip([frame(i) for i in range(5)], 10.0, ffmpeg=ffmpeg)
