@@ -168,7 +168,9 @@ def record_alert(session: Session, spec: WatchSpec, alert: Alert, evidence: Evid
     text = _summary(alert)
     if incident is None:
         incident, changed = create_incident(session, NewIncident(
-            org_id=spec.org_id, kind=settings.incident_kind, priority=settings.incident_priority,
+            org_id=spec.org_id, kind=settings.incident_kind,
+            priority=(settings.no_fly_priority if any(z.certain for z in alert.zones)
+                      else settings.incident_priority),
             lat_deg=lat, lon_deg=lon, reported_at=alert.at, description=text,
             reporter_name=f"video {spec.stream_id}"), actor=ACTOR, source=IncidentSource.DETECTION)
         events.append(changed)
