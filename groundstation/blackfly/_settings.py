@@ -60,6 +60,11 @@ class BlackflySettings:
     incident_kind: str = "black_flying_drone"
     incident_priority: int = 2
     permits_refresh_s: float = 5.0
+    watch_fleet_streams: bool = True
+    """Watch every video stream named after a registered vehicle (its organisation, its pose)."""
+    fleet_mount: CameraMount = field(default_factory=CameraMount)
+    """The camera assumed on fleet drones watched that way."""
+    stream_scan_s: float = 2.0
     max_pending_alerts: int = 8
     """Alerts waiting for evidence encoding and storage; beyond it new ones are dropped (logged)."""
     alerts: AlertSettings = field(default_factory=AlertSettings)

@@ -318,16 +318,28 @@ async def test_watch_routes_are_role_checked_audited_and_refuse_bad_input(tmp_pa
         assert r.json() == []
 
 
-async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) -> None:
+async def test_fleet_streams_are_watched_and_routes_start_and_stop_watches(
+        tmp_path: Path) -> None:
     quick = VideoSettings(open_timeout_s=0.5, read_timeout_s=0.5, stop_timeout_s=2.0,
                           reconnect_initial_s=0.05, reconnect_max_s=0.2)
     settings = service_settings(tmp_path).model_copy(update={"video": quick})
+    never = BlackflySettings(stream_scan_s=3600.0)  # the test scans, not the background task
     async with run_service(settings,
-                           extensions=[video_extension, blackfly_extension(scripted({}))],
+                           extensions=[video_extension, blackfly_extension(scripted({}), never)],
                            routers=[blackfly_router()]) as svc:
-        port = free_port(socket.SOCK_DGRAM)  # nothing sends: the stream waits for frames
-        await asyncio.to_thread(svc.station.services["video"].add_stream, "va",
-                                f"udp://127.0.0.1:{port}")
+        video, service = svc.station.services["video"], svc.station.services[SERVICE_KEY]
+
+        def add_stream(stream_id: str) -> Any:  # nothing sends: the stream waits for frames
+            port = free_port(socket.SOCK_DGRAM)
+            return asyncio.to_thread(video.add_stream, stream_id, f"udp://127.0.0.1:{port}")
+
+        await add_stream("va")
+        await add_stream("mast-7")  # no vehicle of that name: needs a person to set it up
+        assert await asyncio.to_thread(service.scan_streams) == ["va"]
+        spec = service._watchers["va"].spec  # vehicle va: county A, system id 11
+        assert (spec.org_id, spec.camera_system_id) == (svc.world.orgs["county_a"], 11)
+        await add_stream("va")  # the ingest was replaced: the watch follows the new one
+        assert await asyncio.to_thread(service.scan_streams) == ["va"]
         body = {"org_id": svc.world.orgs["county_a"],
                 "mount": {"hfov_deg": 70, "gimbal_pitch_deg": -10}}
         r = await svc.client.put("/api/blackfly/watches/va",
@@ -335,7 +347,8 @@ async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) ->
         assert r.status_code == 200, r.text
         assert (r.json()["stream_id"], r.json()["running"]) == ("va", True)
         # the stream is named after vehicle va (system id 11): its telemetry is the pose
-        assert svc.station.services[SERVICE_KEY]._watchers["va"].spec.camera_system_id == 11
+        assert service._watchers["va"].spec.camera_system_id == 11
+        assert service._watchers["va"].spec.mount.gimbal_pitch_deg == -10
         r = await svc.client.put("/api/blackfly/watches/nosuch",
                                  headers=svc.headers("commander_a"), json=body)
         assert r.status_code == 404
@@ -345,7 +358,8 @@ async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) ->
         r = await svc.client.delete("/api/blackfly/watches/va",
                                     headers=svc.headers("commander_a"))
         assert r.status_code == 204
-        assert svc.station.services[SERVICE_KEY].stats() == []
+        assert service.stats() == []
+        assert await asyncio.to_thread(service.scan_streams) == []  # a person turned it off
         with svc.station.db.session() as s:
             audit = [(a.action, a.actor, a.target_id) for a in s.scalars(
                 select(AuditRecord).where(AuditRecord.action.like("blackfly.%"))
@@ -354,9 +368,11 @@ async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) ->
                          ("blackfly.unwatch", "commander_a", "va")]
 
 
+@pytest.mark.parametrize(("clip_name", "size"), [("visible/V_DRONE_001.mp4", (512, 640)),
+                                                  ("thermal/IR_DRONE_001.mp4", (256, 320))])
 async def test_real_pipeline_on_real_drone_footage_puts_the_drone_on_an_incident(
-        tmp_path: Path) -> None:
-    clip = require_footage() / "visible" / "V_DRONE_001.mp4"
+        tmp_path: Path, clip_name: str, size: tuple[int, int]) -> None:
+    clip = require_footage() / clip_name
     require(clip.is_file(), f"{clip} missing")
     async with run_service(service_settings(tmp_path),
                            extensions=[blackfly_extension(drone_pipeline)]) as svc:
@@ -373,11 +389,11 @@ async def test_real_pipeline_on_real_drone_footage_puts_the_drone_on_an_incident
             d = s.scalars(select(Detection)).one()
             assert d.incident_id == incident.id and d.confidence > 0.5
             box = d.data["box"]
-            assert 0 <= box["x"] < 640 and 0 <= box["y"] < 512
+            assert 0 <= box["x"] < size[1] and 0 <= box["y"] < size[0]
             snap = s.scalars(select(Attachment).where(Attachment.kind == "snapshot")).one()
             path = attachment_dir(svc.station.settings.data_dir) / snap.stored_path
             image = cv2.imdecode(np.frombuffer(path.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
-            assert image.shape == (512, 640, 3)
+            assert image.shape == (*size, 3)
 
 
 async def test_drone_camera_pose_from_telemetry_and_own_drone_authorised(tmp_path: Path) -> None:
