@@ -502,7 +502,8 @@ class Sortie:
         self._transition(dock.closing, f"launch aborted: {step} failed")
         readings = dock.readings
         jobs: list[Awaitable[Any]] = []
-        if self.drone.connected or (readings is not None and readings.drone_powered):
+        power_sent = any(s.name == "drone_power_on" for s in self.report.steps)
+        if power_sent or self.drone.connected or (readings is not None and readings.drone_powered):
             jobs.append(self._step("abort:drone_power_off", dock.power_drone(False), command=True))
         if readings is None or readings.door is not DoorState.CLOSED:
             jobs.append(self._step("abort:cover_close", dock.close_cover(), command=True))

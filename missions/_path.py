@@ -2,8 +2,9 @@
 
 Validation (distance, climb, hover, zones) and tracking (distance to go, off-path distance)
 both read this one interpretation of the items. Altitudes are metres above home; an AMSL item
-is converted with the launch point's ground altitude; terrain-frame altitudes are taken as
-above home (the station has no terrain model) and noted.
+is converted with the launch point's ground altitude; a terrain-frame altitude (above the ground
+under the item) is converted with a :class:`~missions.GroundModel` when one is given, and
+otherwise taken as above home and noted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from geofence import GeoPoint, LocalProjection, MavCmd, MissionItem
 from missions import _geometry as geo
 from missions import _items as it
+from missions._exceptions import MissionError
+from missions._ground import GroundModel
 from missions._routes import Waypoint
 
 _HOLD_AT_PLACE = frozenset({MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_TIME, 82})
@@ -43,6 +46,9 @@ class PathPoint:
     orbit_m: float = 0.0
     """Metres flown circling here (NAV_LOITER_TURNS)."""
     orbit_radius_m: float = 0.0
+    orbit_turns: float = 0.0
+    orbit_clockwise: bool = True
+    """Direction of the orbit seen from above (NAV_LOITER_TURNS: positive radius)."""
     unlimited: bool = False
     """Holds here until told otherwise (NAV_LOITER_UNLIM)."""
 
@@ -78,9 +84,16 @@ class FlightPath:
                 + sum(q.orbit_m for q in p))
 
 
-def relative_alt_m(item: MissionItem, launch_amsl_m: float) -> float | None:
-    """The item's altitude above home, or None if its frame does not place it."""
-    if item.frame in it.RELATIVE_FRAMES or item.frame in it.TERRAIN_FRAMES:
+def relative_alt_m(item: MissionItem, launch_amsl_m: float,
+                   ground_amsl_m: float | None = None) -> float | None:
+    """The item's altitude above home, or None if its frame does not place it.
+
+    ``ground_amsl_m`` is the ground's elevation under a terrain-frame item (None: unknown,
+    its altitude is then taken as above home).
+    """
+    if item.frame in it.TERRAIN_FRAMES:
+        return float(item.z) + (0.0 if ground_amsl_m is None else ground_amsl_m - launch_amsl_m)
+    if item.frame in it.RELATIVE_FRAMES:
         return float(item.z)
     if item.frame in it.AMSL_FRAMES:
         return float(item.z) - launch_amsl_m
@@ -88,8 +101,10 @@ def relative_alt_m(item: MissionItem, launch_amsl_m: float) -> float | None:
 
 
 def flight_path(items: Sequence[MissionItem], launch: GeoPoint,
-                projection: LocalProjection | None = None) -> FlightPath:
-    """Interpret items as a flight from ``launch`` (ground altitude AMSL in ``launch.alt_m``)."""
+                projection: LocalProjection | None = None,
+                ground: GroundModel | None = None) -> FlightPath:
+    """Interpret items as a flight from ``launch`` (ground altitude AMSL in ``launch.alt_m``);
+    ``ground`` places terrain-frame altitudes."""
     proj = projection or geo.projection_for(launch.lat_deg, launch.lon_deg)
     start = PathPoint(-1, 0.0, 0.0, launch.lat_deg, launch.lon_deg, 0.0)
     if projection is not None:
@@ -117,11 +132,13 @@ def flight_path(items: Sequence[MissionItem], launch: GeoPoint,
             break
         if command not in it.NAV_TO_PLACE:
             continue
-        if item.frame in it.TERRAIN_FRAMES:
-            notes.append(f"{it.describe_item(index, item)}: terrain-following altitude taken as "
-                         "above home")
-        alt = relative_alt_m(item, launch.alt_m)
         placed = it.has_place(item)
+        under: float | None = None
+        if item.frame in it.TERRAIN_FRAMES:
+            under = _ground_under(ground, item, here, placed, index, problems, notes)
+            if under is None and ground is not None:
+                continue
+        alt = relative_alt_m(item, launch.alt_m, under)
         if command in _TAKEOFF:
             if alt is None:
                 problems.append(PathProblem(index, _frame_problem(index, item)))
@@ -148,11 +165,29 @@ def flight_path(items: Sequence[MissionItem], launch: GeoPoint,
         orbit = (abs(float(item.param1)) * 2 * math.pi * abs(float(item.param3))
                  if command == MavCmd.NAV_LOITER_TURNS else 0.0)
         ok = math.isfinite(orbit)
+        circles = ok and orbit > 0
         points.append(PathPoint(index, x, y, item.lat_deg, item.lon_deg, alt, speed,
                                 hold if math.isfinite(hold) else 0.0, orbit if ok else 0.0,
-                                abs(float(item.param3)) if ok and orbit else 0.0,
-                                command == MavCmd.NAV_LOITER_UNLIM))
+                                abs(float(item.param3)) if circles else 0.0,
+                                abs(float(item.param1)) if circles else 0.0,
+                                float(item.param3) >= 0, command == MavCmd.NAV_LOITER_UNLIM))
     return FlightPath(launch, proj, tuple(points), tuple(problems), tuple(dict.fromkeys(notes)))
+
+
+def _ground_under(ground: GroundModel | None, item: MissionItem, here: PathPoint, placed: bool,
+                  index: int, problems: list[PathProblem], notes: list[str]) -> float | None:
+    """Ground elevation under a terrain-frame item (None: no model, noted, or a problem)."""
+    what = it.describe_item(index, item)
+    if ground is None:
+        notes.append(f"{what}: terrain-following altitude taken as above home (no ground model)")
+        return None
+    lat, lon = (item.lat_deg, item.lon_deg) if placed else (here.lat_deg, here.lon_deg)
+    try:
+        return float(ground.elevation_amsl_m(lat, lon))
+    except MissionError as exc:
+        problems.append(PathProblem(index, f"{what}: terrain-following altitude cannot be placed: "
+                                    f"{exc}"))
+        return None
 
 
 def _frame_problem(index: int, item: MissionItem) -> str:

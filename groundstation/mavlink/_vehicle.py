@@ -50,6 +50,7 @@ from groundstation.mavlink._params import Parameters
 from groundstation.mavlink._plan import PlanTransfer
 from groundstation.mavlink._signing import parse_key, signing_timestamp_now
 from groundstation.mavlink._telemetry import StatusTextEntry, TelemetryDecoder, VehicleState
+from groundstation.mavlink._traffic import TrafficDecoder
 
 if TYPE_CHECKING:
     from groundstation.mavlink._session import LinkSession
@@ -129,8 +130,11 @@ class Vehicle:
         self.params = Parameters(self, settings, self.param_encoding)
         self._plans = PlanTransfer(self, self.state, self.firmware, settings, bus)
         telemetry = TelemetryDecoder(self.state)
+        self.traffic = TrafficDecoder(system_id, bus)
+        """Remote ID and ADS-B reports this vehicle relays (published as TrafficSeen)."""
         self.handlers: dict[int, Callable[[int, bytes], None]] = {
             **telemetry.handlers(),  # type: ignore[dict-item]
+            **self.traffic.handlers(),  # type: ignore[dict-item]
             **self._plans.handlers(),
             mavlink.MAVLINK_MSG_ID_COMMAND_ACK: self._commands.on_command_ack,
             mavlink.MAVLINK_MSG_ID_PARAM_VALUE: self.params.on_param_value,

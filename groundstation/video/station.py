@@ -94,7 +94,8 @@ def attach_evidence(station: Station, loop: asyncio.AbstractEventLoop, evidence:
             raise ValueError(f"incident {incident_id} does not exist")
         _, changed = record_attachment(
             session, incident, stored, kind=_KIND[evidence.kind],  # type: ignore[arg-type]
-            filename=evidence.path.name, content_type=evidence.media_type, actor=_ACTOR)
+            filename=evidence.path.name, content_type=evidence.media_type, actor=_ACTOR,
+            recorded_while_open=evidence.kind == "recording")  # streams attach to open ones only
         return changed
 
     try:
@@ -146,6 +147,19 @@ async def follow_announcements(station: Station, hub: VideoHub) -> None:
             await anyio.to_thread.run_sync(hub.add_stream, stream_id, source)
 
 
+async def stop_on_close(station: Station, hub: VideoHub) -> None:
+    """Take every stream off an incident when it closes (its last segment is attached)."""
+    with station.bus.subscribe(IncidentChanged) as sub:
+        async for event in sub:
+            assert isinstance(event, IncidentChanged)
+            if event.change != "closed":
+                continue
+            for stream_id in hub.incident_streams(str(event.incident_id)):
+                await anyio.to_thread.run_sync(hub.detach_from_incident, stream_id)
+                _log.info("incident %d closed: video %s no longer recorded", event.incident_id,
+                          stream_id)
+
+
 def _configured_sources(settings: VideoSettings) -> dict[str, StreamSource]:
     """GCS_VIDEO__STREAMS checked before anything starts: a bad entry stops the station, named."""
     sources = {}
@@ -181,6 +195,7 @@ async def video_extension(station: Station) -> AsyncIterator[VideoHub]:
     station.spawn(sweep(), "video retention")
     for stream_id, source in configured.items():
         hub.add_stream(stream_id, source)
+    station.spawn(stop_on_close(station, hub), "video stops on incident close")
     if settings.video.follow_announcements:
         station.spawn(follow_announcements(station, hub), "video announcements")
     try:

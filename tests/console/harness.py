@@ -42,7 +42,8 @@ CAMERA = SimCameraSettings(width_px=480, height_px=270, fps=10, keyframe_interva
                            ground_resolution_m=2.0)
 VIDEO = VideoSettings(open_timeout_s=2.0, read_timeout_s=1.0, stall_after_s=0.5,
                       reconnect_initial_s=0.05, reconnect_max_s=0.3, reconnect_jitter=0.0,
-                      viewer_frame_timeout_s=0.5, fragment_length_s=0.5, probe_size_bytes=32768,
+                      viewer_frame_timeout_s=0.5, fragment_length_s=0.5, segment_length_s=2.0,
+                      probe_size_bytes=32768,
                       analyze_duration_s=0.3, simcam=CAMERA)
 
 

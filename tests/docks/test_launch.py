@@ -216,3 +216,31 @@ async def test_a_real_no_fly_zone_on_the_route_refuses_that_dock_and_another_is_
         sortie = await rig.launcher.launch(*target)
         assert sortie.report.dock_id == "D2"
         await sortie.recover()
+
+
+async def test_a_drone_never_heard_after_power_on_times_out_and_aborts_on_the_ground() -> None:
+    async with FleetRig(n_docks=1) as rig:
+        rig.drone(0).link_up = False  # it boots, but its radio stays silent
+        with pytest.raises(LaunchAborted) as raised:
+            await rig.launcher.launch(*TARGET)
+        assert raised.value.step == "drone_link"
+        sortie = rig.launcher.sorties[-1]
+        assert "link up did not happen in 30.0 s" in step(sortie.report, "drone_link").outcome
+        assert "cover closed, drone powered off, dock idle" in raised.value.way_back
+        assert rig.dock(0).state.idle and not rig.drone(0).powered and not rig.drone(0).armed
+        assert "arm" not in rig.drone(0).commands
+
+
+async def test_a_drone_not_on_scene_in_time_is_called_back_to_its_dock() -> None:
+    async with FleetRig(n_docks=1) as rig:
+        rig.settings.launch.transit_margin_s = 5.0
+        rig.drone(0).cruise_speed_mps = 3.0  # a headwind: a fifth of the planned speed out
+        sortie = await rig.launcher.launch(*TARGET)  # returns when the transit deadline passes
+        assert sortie.state is SortieState.RETURNING
+        rig.drone(0).cruise_speed_mps = 15.0  # and a tailwind home
+        report = await sortie.finished()
+        assert "on scene: not within" in step(report, "transit").outcome
+        assert report.click_to_on_scene_s is None
+        assert sortie.state is SortieState.LANDED and report.landed_at == "dock:D1"
+        assert "orbit" not in rig.drone(0).commands
+        assert rig.dock(0).state.idle

@@ -8,21 +8,21 @@ import contextlib
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from pydantic import SecretStr
 
 from groundstation.app import create_app
 from groundstation.auth import create_org, create_user
 from groundstation.config import Settings
 from groundstation.db import OrgKind, Role, VehicleRecord
-from groundstation.station import Station
+from groundstation.station import Station, StationExtension
 from tests.infra import free_port, require
 from tests.mavlink.conftest import fast_settings
 
@@ -144,10 +144,11 @@ async def _close_peers(svc: Service) -> None:
 
 
 @contextlib.asynccontextmanager
-async def run_service(settings: Settings, *, real_server: bool = False,
-                      world: bool = True) -> AsyncIterator[Service]:
+async def run_service(settings: Settings, *, real_server: bool = False, world: bool = True,
+                      extensions: Sequence[StationExtension] = (),
+                      routers: Sequence[APIRouter] = ()) -> AsyncIterator[Service]:
     """Start the app (lifespan included); over a real uvicorn on loopback when asked."""
-    app = create_app(settings)
+    app = create_app(settings, extensions=extensions, routers=routers)
     if not real_server:
         async with app.router.lifespan_context(app):
             station: Station = app.state.station

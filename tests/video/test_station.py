@@ -184,8 +184,19 @@ async def test_a_commander_puts_a_drone_stream_on_the_incident(station_app, make
     audit = await client.get("/api/audit", params={"action": "video.attach"},
                              headers=headers("city_admin"))
     assert [r["params"]["stream_id"] for r in audit.json()] == ["va"]
+    # on again, then the incident closes: recording stops and its last segment is still attached
+    assert (await client.put(url, headers=headers("commander_a"))).status_code == 200
+    with stream.hub.subscribe(from_latest=False) as sub:
+        for _ in range(15):
+            assert await sub.next(timeout_s=WAIT_S) is not None
     closed = await client.post(f"/api/incidents/{incident_id}/close", json={"summary": "done"},
                                headers=headers("commander_a"))
     assert closed.status_code == 200
+    async with asyncio.timeout(WAIT_S):
+        while [a["kind"] for a in detail["attachments"]].count("clip") < 2:
+            await asyncio.sleep(0.05)
+            detail = (await client.get(f"/api/incidents/{incident_id}",
+                                       headers=headers("commander_a"))).json()
+    assert hub.incident_of("va") is None
     late = await client.put(url, headers=headers("commander_a"))
     assert late.status_code == 409 and hub.incident_of("va") is None
