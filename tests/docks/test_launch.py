@@ -45,7 +45,8 @@ async def test_one_click_launch_and_recovery() -> None:
         final = await sortie.recover()
         assert sortie.state is SortieState.LANDED and final.landed_at == "dock:D1"
         dock = rig.dock(0)
-        assert dock.state is DockState.IDLE_CHARGING and not dock.busy
+        assert dock.state is DockState.IDLE_CHARGING and not dock.busy, (
+            [(t.new.value, t.reason) for t in dock.transitions], final.notes)
         assert [t.new for t in dock.transitions][1:] == [
             DockState.PREPARING, DockState.LAUNCHING, DockState.DRONE_OUT, DockState.AWAITING_RETURN,
             DockState.LANDING, DockState.CLOSING, DockState.IDLE_CHARGING,
