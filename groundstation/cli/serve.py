@@ -12,6 +12,7 @@ import uvicorn
 from groundstation.app import create_app
 from groundstation.bootstrap import first_admin_extension
 from groundstation.config import Settings
+from groundstation.video.station import incident_video_router, video_extension
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     def announce(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
-    app = create_app(settings, extensions=[first_admin_extension(announce)])
+    app = create_app(settings, extensions=[first_admin_extension(announce), video_extension],
+                     routers=[incident_video_router()])
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
     return 0

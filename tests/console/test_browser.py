@@ -132,12 +132,14 @@ def test_commander_creates_an_incident_by_clicking_and_sends_a_drone(
     page.wait_for_function("Number(document.getElementById('video').dataset.frames || 0) >= 5")
     size = page.evaluate("[document.getElementById('video').naturalWidth, document.getElementById('video').naturalHeight]")
     assert size == [480, 270]
+    page.locator("#video").scroll_into_view_if_needed()
     shots(page, "video")
     # a finished segment of the drone's recording plays in the browser (fragmented MP4)
     assert any(recordings_listed(page) for _ in range(30))
     page.locator("#recordings li button.play").first.click()
     page.wait_for_function("(() => { const v = document.getElementById('playback');"
                            " return v.videoWidth === 480 && v.currentTime > 0.2; })()")
+    page.locator("#playback").scroll_into_view_if_needed()
     shots(page, "recording-plays")
     # hand to a ground unit, then close
     page.click("#handover")

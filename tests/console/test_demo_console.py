@@ -1,5 +1,6 @@
 """The console on the real ``groundstation demo``: the station's own dispatch ranking, a
-one-click dock launch to an incident clicked on the map, live dock states and readings, and
+one-click dock launch to an incident clicked on the map with the drone's video on arrival,
+live dock states and readings, and
 the dock's refusal shown to a pilot who opens a cover outside maintenance."""
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ def test_commander_sends_a_dock_drone_with_the_station_ranking(on_demo: Any, sho
     page.wait_for_selector("#arrival[data-arrived=true]")
     assert page.text_content("#incident-status") == "已到场"
     shots(page, "on-scene")
+    # the drone's simulated camera, announced over MAVLink, was put on the incident on arrival
+    page.wait_for_function("Number(document.getElementById('video').dataset.frames || 0) >= 3")
+    page.locator("#video").scroll_into_view_if_needed()
+    shots(page, "overhead-video")
     page.click("#handover")
     page.wait_for_selector("#incident-result[data-outcome=ok]")
     assert page.errors == []
