@@ -18,6 +18,8 @@ from typing import Annotated
 import anyio.to_thread
 from fastapi import APIRouter, Depends, HTTPException, Path, status
 from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from groundstation.api.deps import StationDep, require_role
 from groundstation.api.schemas import Latitude, Longitude
@@ -26,7 +28,7 @@ from groundstation.auth import Principal, org_path
 from groundstation.blackfly._service import BlackflyService, NoPipeline, PipelineFactory
 from groundstation.blackfly._settings import BlackflySettings, CameraMount, WatchSpec
 from groundstation.blackfly._watcher import WatcherStats
-from groundstation.db import Role
+from groundstation.db import Role, VehicleRecord
 from groundstation.station import Station, StationExtension
 from groundstation.video import StreamNotFound
 from vision import DronePipeline
@@ -98,7 +100,9 @@ class MountIn(BaseModel):
 
 
 class WatchIn(BaseModel):
-    """Watch a video stream of an organisation for unauthorised drones."""
+    """Watch a video stream of an organisation for unauthorised drones. The camera's pose comes
+    from the drone ``camera_system_id`` (default: the registered vehicle named like the
+    stream), or from ``mount`` for a fixed camera."""
 
     org_id: int = Field(ge=1, le=2**31 - 1)
     camera_system_id: int | None = Field(None, ge=1, le=255)
@@ -115,36 +119,40 @@ def blackfly_router() -> APIRouter:
                            station: StationDep) -> list[WatcherStats]:
         stats = service.stats()
 
-        def visible(session: object) -> list[WatcherStats]:
-            return [s for s in stats
-                    if user.covers(org_path(session, s.org_id))]  # type: ignore[arg-type]
+        def visible(session: Session) -> list[WatcherStats]:
+            return [s for s in stats if user.covers(org_path(session, s.org_id))]
 
-        return await station.db.run(visible)  # type: ignore[arg-type]
+        return await station.db.run(visible)
 
     @router.put("/watches/{stream_id}")
     async def start_watch(stream_id: StreamId, body: WatchIn, user: Watcher,
                           service: BlackflyDep, station: StationDep) -> WatcherStats:
         try:
-            spec = WatchSpec(stream_id=stream_id, org_id=body.org_id,
-                             camera_system_id=body.camera_system_id,
-                             mount=CameraMount(**body.mount.model_dump()))
+            mount = CameraMount(**body.mount.model_dump())
         except ValueError as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
 
-        def check_and_audit(session: object, result: str) -> None:
+        def check_and_audit(session: Session, result: str) -> int | None:
+            """Check the organisation; the camera's drone (named or the stream's namesake)."""
             try:
-                path = org_path(session, body.org_id)  # type: ignore[arg-type]
+                path = org_path(session, body.org_id)
             except LookupError:
                 raise HTTPException(status.HTTP_404_NOT_FOUND,
                                     f"organisation {body.org_id} not found") from None
             if not user.covers(path):
                 raise HTTPException(status.HTTP_403_FORBIDDEN, "organisation outside yours")
             if result:
-                record_audit(session, actor=user, action="blackfly.watch",  # type: ignore[arg-type]
-                             target_type="stream", target_id=stream_id, org_id=body.org_id,
+                record_audit(session, actor=user, action="blackfly.watch", target_type="stream",
+                             target_id=stream_id, org_id=body.org_id,
                              params=body.model_dump(), result=result)
+            if body.camera_system_id is not None:
+                return body.camera_system_id
+            return session.scalar(select(VehicleRecord.system_id).where(
+                VehicleRecord.name == stream_id))
 
-        await station.db.run(lambda s: check_and_audit(s, ""))
+        camera = await station.db.run(lambda s: check_and_audit(s, ""))
+        spec = WatchSpec(stream_id=stream_id, org_id=body.org_id, camera_system_id=camera,
+                         mount=mount)
         try:
             watcher = await anyio.to_thread.run_sync(service.watch_stream, spec)
         except StreamNotFound as exc:
@@ -162,11 +170,11 @@ def blackfly_router() -> APIRouter:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"stream {stream_id!r} is not watched")
         org_id = watched[stream_id].org_id
 
-        def check_and_audit(session: object) -> None:
-            if not user.covers(org_path(session, org_id)):  # type: ignore[arg-type]
+        def check_and_audit(session: Session) -> None:
+            if not user.covers(org_path(session, org_id)):
                 raise HTTPException(status.HTTP_403_FORBIDDEN, "organisation outside yours")
-            record_audit(session, actor=user, action="blackfly.unwatch",  # type: ignore[arg-type]
-                         target_type="stream", target_id=stream_id, org_id=org_id, result="ok")
+            record_audit(session, actor=user, action="blackfly.unwatch", target_type="stream",
+                         target_id=stream_id, org_id=org_id, result="ok")
 
         await station.db.run(check_and_audit)
         await anyio.to_thread.run_sync(service.unwatch, stream_id)

@@ -1,15 +1,19 @@
-"""Run the station's HTTP service (API, WebSocket) with uvicorn."""
+"""Run the station's HTTP service (API, WebSocket) with uvicorn, with drone video and the
+black-flying watch composed in."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 import logging
 import sys
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from groundstation.app import create_app
+from groundstation.blackfly.station import blackfly_extension, blackfly_router
 from groundstation.bootstrap import first_admin_extension
 from groundstation.config import Settings
 from groundstation.video.station import incident_video_router, video_extension
@@ -31,6 +35,15 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
+def build_app(settings: Settings, announce: Callable[[str], None]) -> FastAPI:
+    """The served app: the first admin on a new database, drone video (streams vehicles
+    announce or configured) and the black-flying watch over those streams."""
+    return create_app(settings,
+                      extensions=[first_admin_extension(announce), video_extension,
+                                  blackfly_extension()],
+                      routers=[incident_video_router(), blackfly_router()])
+
+
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
     settings = settings_from(args)
@@ -40,7 +53,6 @@ def run(args: argparse.Namespace) -> int:
     def announce(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
-    app = create_app(settings, extensions=[first_admin_extension(announce), video_extension],
-                     routers=[incident_video_router()])
+    app = build_app(settings, announce)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import math
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ import cv2
 import numpy as np
 import pytest
 import websockets
+from pymavlink.dialects.v20 import ardupilotmega as mavlink
 from pyproj import Geod
 from sqlalchemy import select
 
@@ -44,6 +46,7 @@ from groundstation.video import FrameHub, VideoFrame
 from groundstation.video.station import video_extension
 from tests.infra import free_port, require, require_footage
 from tests.service.harness import Service, run_service, service_settings
+from tests.service.vehicles import HOME, connect_vehicle, send_state
 from tests.vision.doubles import ScriptedPipeline
 from vision import open_video
 from vision._types import Box
@@ -308,21 +311,23 @@ async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) ->
                            extensions=[video_extension, blackfly_extension(scripted({}))],
                            routers=[blackfly_router()]) as svc:
         port = free_port(socket.SOCK_DGRAM)  # nothing sends: the stream waits for frames
-        await asyncio.to_thread(svc.station.services["video"].add_stream, "drone-va",
+        await asyncio.to_thread(svc.station.services["video"].add_stream, "va",
                                 f"udp://127.0.0.1:{port}")
-        body = {"org_id": svc.world.orgs["county_a"], "camera_system_id": 11,
+        body = {"org_id": svc.world.orgs["county_a"],
                 "mount": {"hfov_deg": 70, "gimbal_pitch_deg": -10}}
-        r = await svc.client.put("/api/blackfly/watches/drone-va",
+        r = await svc.client.put("/api/blackfly/watches/va",
                                  headers=svc.headers("commander_a"), json=body)
         assert r.status_code == 200, r.text
-        assert (r.json()["stream_id"], r.json()["running"]) == ("drone-va", True)
+        assert (r.json()["stream_id"], r.json()["running"]) == ("va", True)
+        # the stream is named after vehicle va (system id 11): its telemetry is the pose
+        assert svc.station.services[SERVICE_KEY]._watchers["va"].spec.camera_system_id == 11
         r = await svc.client.put("/api/blackfly/watches/nosuch",
                                  headers=svc.headers("commander_a"), json=body)
         assert r.status_code == 404
-        r = await svc.client.delete("/api/blackfly/watches/drone-va",
+        r = await svc.client.delete("/api/blackfly/watches/va",
                                     headers=svc.headers("admin_b"))
         assert r.status_code == 403
-        r = await svc.client.delete("/api/blackfly/watches/drone-va",
+        r = await svc.client.delete("/api/blackfly/watches/va",
                                     headers=svc.headers("commander_a"))
         assert r.status_code == 204
         assert svc.station.services[SERVICE_KEY].stats() == []
@@ -330,8 +335,8 @@ async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) ->
             audit = [(a.action, a.actor, a.target_id) for a in s.scalars(
                 select(AuditRecord).where(AuditRecord.action.like("blackfly.%"))
                 .order_by(AuditRecord.id))]
-        assert audit == [("blackfly.watch", "commander_a", "drone-va"),
-                         ("blackfly.unwatch", "commander_a", "drone-va")]
+        assert audit == [("blackfly.watch", "commander_a", "va"),
+                         ("blackfly.unwatch", "commander_a", "va")]
 
 
 async def test_real_pipeline_on_real_drone_footage_puts_the_drone_on_an_incident(
@@ -358,3 +363,33 @@ async def test_real_pipeline_on_real_drone_footage_puts_the_drone_on_an_incident
             path = attachment_dir(svc.station.settings.data_dir) / snap.stored_path
             image = cv2.imdecode(np.frombuffer(path.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
             assert image.shape == (512, 640, 3)
+
+
+async def test_drone_camera_pose_from_telemetry_and_own_drone_authorised(tmp_path: Path) -> None:
+    async with _service(tmp_path, {3: [(1, BOX)], 8: [(2, BOX)]}) as svc:
+        cam_peer, _, _ = await connect_vehicle(svc, "va")  # at HOME, 110 m AMSL
+        cam_peer.send(mavlink.MAVLink_attitude_message(1000, 0.0, 0.0, math.pi / 2, 0, 0, 0))
+        # 0.35 m at 10 px with a 277 px focal length: 9.7 m ahead; facing east, level
+        lon, lat, _ = GEOD.fwd(HOME[1], HOME[0], 90.0, 9.7)
+        other_peer, _, other = await connect_vehicle(svc, "vb", position=(lat, lon))
+        camera_vehicle = svc.station.fleet.vehicles[11]
+        await camera_vehicle.wait_until(lambda s: abs(s.attitude.yaw_deg - 90.0) < 1e-3, 5)
+        camera = Camera("va")
+        svc.station.services[SERVICE_KEY].watch(
+            WatchSpec(stream_id="va", org_id=svc.world.orgs["county_a"], camera_system_id=11,
+                      mount=CameraMount(hfov_deg=60.0)), camera.hub)
+        await camera.play(svc, 5)  # track 1 is our own drone vb
+        send_state(other_peer, lat=26.5, lon=111.7, alt_amsl_m=HOME[2])  # vb flies away
+        await other.wait_until(lambda s: abs(s.position.lat_deg - 26.5) < 1e-6, 5)
+        with svc.station.bus.subscribe(BlackFlyingAlert) as sub:
+            await camera.play(svc, 5)  # track 2, same place, nobody there now
+            alert = await next_alert(sub)
+        stats = svc.station.services[SERVICE_KEY].stats()[0]
+        assert (stats.authorised, stats.alerts) == (1, 1)
+        with svc.station.db.session() as s:
+            d = s.get(Detection, alert.detection_id)
+            assert d.track_id == "va:2" and d.seen_by_system_id == 11
+            assert d.data["estimate"]["azimuth_deg"] == pytest.approx(90.0, abs=0.01)
+            assert d.data["estimate"]["alt_amsl_m"] == pytest.approx(HOME[2], abs=0.1)
+            _, _, off_m = GEOD.inv(lon, lat, d.lon_deg, d.lat_deg)
+            assert off_m < 0.1
