@@ -354,3 +354,29 @@ def test_commander_closes_the_incident(console: Any, station: ConsoleStation, sh
     page.wait_for_function(f"!window.gcs.renderer.drawn.incidents[{incident_id}]")  # next frame
     shots(page, "closed")
     assert page.errors == []
+
+
+def test_pilot_commands_confirm_first_and_report_the_outcome(
+    console: Any, station: ConsoleStation, shots: Shots
+) -> None:
+    page = console("pilot_a")
+    centre_map(page, *HOME)
+    fly_up(page)
+    sim = next(v for v in station.sims.vehicles if v.system_id == VA)
+    received = len(sim.commands.received)
+    page.click("button[data-command=hold]")
+    page.click("#confirm-no")  # cancelled: nothing is sent
+    page.wait_for_selector("#confirm", state="hidden")
+    assert len(sim.commands.received) == received
+    for command in ("hold", "orbit", "rtl"):
+        page.evaluate("document.querySelector('#command-result').dataset.outcome = ''")
+        page.click(f"button[data-command={command}]")
+        if command == "orbit":
+            page.wait_for_selector("#modehint:not([hidden])")
+            here = telemetry(page, VA)
+            click_map(page, here["lat_deg"] + 0.001, here["lon_deg"])
+        confirm(page)
+        page.wait_for_selector("#command-result[data-outcome=ok]")
+    page.wait_for_function(f"['RTL', 'AUTO.RTL'].includes(window.gcs.state.vehicles.get({VA}).t.mode)")
+    shots(page, "returning")
+    assert page.errors == []

@@ -70,7 +70,11 @@ def test_commander_sends_a_dock_drone_with_the_station_ranking(on_demo: Any, sho
 def test_pilot_sees_live_docks_and_the_dock_refusal(on_demo: Any, shots: Shots) -> None:
     page = on_demo("pilot")
     page.click(".tab[data-tab=docks]")
-    page.locator("#dock-list li").first.click()
+    # a dock at rest (the other test's dock may have its drone out)
+    dock_id = page.wait_for_function(
+        "(() => { const d = window.gcs.state.docks.find((d) => d.state === 'idle_ready');"
+        " return d ? d.id : null; })()").json_value()
+    page.click(f"#dock-list li[data-dock-id='{dock_id}']")
     page.wait_for_selector("#dock-panel #dock-readings table")
     readings = page.text_content("#dock-readings")
     assert "风速" in readings and "舱盖" in readings
@@ -79,4 +83,17 @@ def test_pilot_sees_live_docks_and_the_dock_refusal(on_demo: Any, shots: Shots) 
     page.wait_for_selector("#dock-result[data-outcome=refused]")
     assert "maintenance" in page.text_content("#dock-result")
     shots(page, "dock-refused")
+    # in maintenance a pilot opens the cover by hand; the change shows in the dock's history
+    page.click("#dock-maintenance-on")
+    confirm(page)
+    page.wait_for_selector("#dock-result[data-outcome=ok]")
+    page.wait_for_function("document.querySelector('#dock-readings').textContent.includes('维护')")
+    page.click("#dock-open")
+    confirm(page)
+    page.wait_for_function("document.querySelector('#dock-result').dataset.outcome === 'ok'"
+                           " && document.querySelector('#dock-result').textContent.includes('维护')")
+    page.wait_for_selector("#dock-history li:not(.muted)")
+    assert "→" in page.text_content("#dock-history")
+    assert page.text_content("#dock-schedules")  # the dock's patrol schedules (or "none")
+    shots(page, "dock-maintenance")
     assert page.errors == []
