@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -33,6 +33,10 @@ from missions._validate import VehicleProfile, leg_time_s
 ARRIVAL_RADIUS_M = 3.0
 """Horizontally within this distance of the first point of a return or landing, the vehicle
 is on the descent (its altitude there is the vehicle's own choice, e.g. ArduPilot's RTL_ALT)."""
+
+
+ON_ORBIT_M = 5.0
+"""Within this distance of an orbit's circle the vehicle is circling, not still flying to it."""
 
 
 class MissionPhase(StrEnum):
@@ -115,9 +119,15 @@ class MissionTracker:
         self.profile = profile or VehicleProfile()
         self.path = flight_path(self.items, launch, projection, ground)
         pts = self.path.points
-        self._legs = [leg_time_s(a, b, self.profile) for a, b in itertools.pairwise(pts)]
-        self._lengths = self.path.leg_lengths_m()
-        self._corridors = _corridors(pts)
+        departures, entries = _orbit_ends(pts)
+        self._aim = [_moved(p, entry) for p, entry in zip(pts, entries, strict=True)]
+        """Where each point is flown to: an orbit's entry point on its circle, else the point."""
+        flown = [(_moved(a, start), b) for a, b, start in
+                 zip(pts, self._aim[1:], departures, strict=False)]
+        self._legs = [leg_time_s(a, b, self.profile) for a, b in flown]
+        self._lengths = [math.dist((a.x_m, a.y_m, a.alt_m), (b.x_m, b.y_m, b.alt_m))
+                         for a, b in flown]
+        self._corridors = _corridors(pts, departures, entries)
         self.total_m = sum(self._lengths) + sum(p.orbit_m for p in pts)
         self._last_nav_item = pts[-1].item_index if len(pts) > 1 else -1
         self.phase = MissionPhase.PLANNED
@@ -248,7 +258,7 @@ class MissionTracker:
             return Progress(self.phase, self._current, legs_total, legs_total, 100.0, 0.0, 0.0,
                             self._cross_track(len(pts) - 1))
         t = self._target
-        target = pts[t]
+        target = self._aim[t]
         rest = range(t, legs_total)  # legs after the target leg (leg k ends at point k + 1)
         to_target_m = self._lengths[t - 1]
         to_target_s = self._legs[t - 1]
@@ -259,6 +269,10 @@ class MissionTracker:
             to_target_m = math.dist((here.x_m, here.y_m, here.alt_m),
                                     (target.x_m, target.y_m, target.alt_m))
             to_target_s = leg_time_s(here, target, self.profile)
+            centre = pts[t]
+            if centre.orbit_radius_m > 0 and abs(math.dist(self._where[:2], (
+                    centre.x_m, centre.y_m)) - centre.orbit_radius_m) < ON_ORBIT_M:
+                to_target_m = to_target_s = 0.0  # circling: the orbit itself is still to go
         elif self._current < 0:
             rest = range(t - 1, legs_total)
             to_target_m = to_target_s = 0.0
@@ -289,25 +303,39 @@ _UNKNOWN_ENTRY_M = 1.0
 XY = tuple[float, float]
 
 
-def _corridors(pts: Sequence[PathPoint]) -> list[BaseGeometry]:
-    """Where a vehicle may be on each leg (leg k joins points k and k + 1).
+def _orbit_ends(pts: Sequence[PathPoint]) -> tuple[list[XY | None], list[XY | None]]:
+    """Where the vehicle leaves each point and where it joins each orbit (None: unknown).
 
-    A plain leg is its segment. A vehicle flying NAV_LOITER_TURNS goes to the point of the
-    circle nearest to where it comes from, circles the given turns from there and leaves from
-    where the turns end, straight to the next point: so the legs around an orbit are the
-    segment to its entry point, the circle itself (not its inside) and the segment from its
-    exit point. When the entry is undefined (arriving at the centre) the whole disc is allowed.
+    A vehicle flying NAV_LOITER_TURNS goes to the point of the circle nearest to where it
+    comes from, circles the given turns from there and leaves from where the turns end,
+    straight to the next point. Arriving at an orbit's centre leaves its entry undefined.
     """
-    departure: list[XY | None] = []
+    departures: list[XY | None] = []
     entries: list[XY | None] = []
     for k, p in enumerate(pts):
         if p.orbit_radius_m <= 0:
             entries.append(None)
-            departure.append((p.x_m, p.y_m))
+            departures.append((p.x_m, p.y_m))
             continue
-        entry = _orbit_entry(p, departure[k - 1] if k > 0 else None)
+        entry = _orbit_entry(p, departures[k - 1] if k > 0 else None)
         entries.append(entry)
-        departure.append(None if entry is None else _orbit_exit(p, entry))
+        departures.append(None if entry is None else _orbit_exit(p, entry))
+    return departures, entries
+
+
+def _moved(p: PathPoint, xy: XY | None) -> PathPoint:
+    """The point moved to ``xy`` (unchanged for None)."""
+    return p if xy is None else replace(p, x_m=xy[0], y_m=xy[1])
+
+
+def _corridors(pts: Sequence[PathPoint], departure: Sequence[XY | None],
+               entries: Sequence[XY | None]) -> list[BaseGeometry]:
+    """Where a vehicle may be on each leg (leg k joins points k and k + 1).
+
+    A plain leg is its segment. The legs around an orbit are the segment to its entry point,
+    the circle itself (not its inside) and the segment from its exit point (see
+    :func:`_orbit_ends`); with the entry unknown the whole disc is allowed.
+    """
     corridors: list[BaseGeometry] = []
     for k in range(1, len(pts)):
         a, b = pts[k - 1], pts[k]

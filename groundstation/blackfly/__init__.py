@@ -1,6 +1,7 @@
 """Black-flying drones: the station side of ``vision``'s alert stage.
 
-Each watched video stream runs a detection pipeline in its own thread (frames from the stream's
+Every video stream named after a registered vehicle is watched, and others on request. Each
+watched stream runs a detection pipeline in its own thread (frames from the stream's
 FrameHub, so ingest and viewers never wait on it). A confirmed drone is located from the
 camera's pose and checked against the fleet's own drones and the Remote ID / ADS-B flights the
 fleet relays that hold a stored flight permit. An unauthorised one, once per target (repeats
@@ -13,7 +14,7 @@ The station module (``groundstation.blackfly.station``) holds the extension and 
 """
 
 from groundstation.blackfly._events import BlackFlyingAlert
-from groundstation.blackfly._record import Evidence, RecordedAlert, record_alert
+from groundstation.blackfly._record import Evidence, Fallback, RecordedAlert, record_alert
 from groundstation.blackfly._service import BlackflyService, NoPipeline, PipelineFactory
 from groundstation.blackfly._settings import BlackflySettings, CameraMount, WatchSpec
 from groundstation.blackfly._surroundings import SurroundingsReader, report_of
@@ -25,6 +26,7 @@ __all__ = [
     "BlackflySettings",
     "CameraMount",
     "Evidence",
+    "Fallback",
     "NoPipeline",
     "PipelineFactory",
     "RecordedAlert",

@@ -44,7 +44,7 @@ from groundstation.incidents import (
 )
 from vision.alerts import Alert
 
-__all__ = ["ACTOR", "Evidence", "RecordedAlert", "record_alert"]
+__all__ = ["ACTOR", "Evidence", "Fallback", "RecordedAlert", "record_alert"]
 
 ACTOR = StationActor("blackfly")
 _GEOD = Geod(ellps="WGS84")
@@ -77,12 +77,33 @@ def _org_subtree(session: Session, org_id: int) -> list[int]:
         Organisation.path.startswith(org.path, autoescape=True))))
 
 
-def _where(spec: WatchSpec, alert: Alert) -> tuple[float, float] | None:
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """Where to put an alert whose drone could not be located."""
+
+    camera_at: tuple[float, float] | None = None
+    """The camera's last known position (a fixed mount, or its drone's last fix)."""
+    stream_incident_id: int | None = None
+    """The incident the stream is attached to, if any."""
+
+
+def _incident_for(
+    session: Session, spec: WatchSpec, alert: Alert, orgs: list[int], fallback: Fallback,
+    radius_m: float,
+) -> tuple[Incident | None, tuple[float, float]]:
+    """The open incident to join (or None: open one at the place returned)."""
     if alert.estimate is not None:
-        return alert.estimate.lat_deg, alert.estimate.lon_deg
-    if spec.mount.lat_deg is not None and spec.mount.lon_deg is not None:
-        return spec.mount.lat_deg, spec.mount.lon_deg
-    return None
+        where = (alert.estimate.lat_deg, alert.estimate.lon_deg)
+    else:
+        if fallback.stream_incident_id is not None:
+            incident = session.get(Incident, fallback.stream_incident_id)
+            if incident is not None and incident.status != IncidentStatus.CLOSED.value:
+                return incident, (incident.lat_deg, incident.lon_deg)
+        if fallback.camera_at is None:
+            raise ValueError(f"stream {spec.stream_id}: neither the drone nor the camera has a "
+                             "position, and the stream is on no open incident")
+        where = fallback.camera_at
+    return _nearest_open_incident(session, orgs, *where, radius_m), where
 
 
 def _nearest_open_incident(session: Session, orgs: list[int], lat: float, lon: float,
@@ -110,7 +131,7 @@ def _details(spec: WatchSpec, alert: Alert, evidence: Evidence) -> dict[str, Any
     e = alert.estimate
     return {
         "stream_id": spec.stream_id, "frame_index": alert.frame_index,
-        "box": {"x": alert.box.x, "y": alert.box.y, "w": alert.box.w, "h": alert.box.h},
+        "box": {k: round(float(getattr(alert.box, k)), 2) for k in ("x", "y", "w", "h")},
         "authorisation": {"basis": alert.authorisation.basis.value,
                           "reason": alert.authorisation.reason,
                           "matched": alert.authorisation.matched},
@@ -134,22 +155,22 @@ def _summary(alert: Alert) -> str:
 
 
 def record_alert(session: Session, spec: WatchSpec, alert: Alert, evidence: Evidence, *,
-                 data_dir: Path, settings: BlackflySettings) -> RecordedAlert:
-    """Store one alert with its evidence on the right incident (see the module docstring)."""
+                 data_dir: Path, settings: BlackflySettings,
+                 fallback: Fallback = Fallback()) -> RecordedAlert:
+    """Store one alert with its evidence on the right incident (see the module docstring):
+    the open incident nearest the drone, else a new one there; a drone not located goes on
+    the stream's open incident, else is placed at the camera (ValueError without either)."""
     orgs = _org_subtree(session, spec.org_id)
-    where = _where(spec, alert)
     events: list[Event] = []
-    incident = None if where is None else _nearest_open_incident(
-        session, orgs, *where, settings.attach_radius_m)
+    incident, (lat, lon) = _incident_for(session, spec, alert, orgs, fallback,
+                                         settings.attach_radius_m)
     new = incident is None
     text = _summary(alert)
     if incident is None:
-        if where is None:
-            raise ValueError(f"stream {spec.stream_id}: the drone has no position and the camera "
-                             "none either; nothing to put an incident on")
-        lat, lon = where
         incident, changed = create_incident(session, NewIncident(
-            org_id=spec.org_id, kind=settings.incident_kind, priority=settings.incident_priority,
+            org_id=spec.org_id, kind=settings.incident_kind,
+            priority=(settings.no_fly_priority if any(z.certain for z in alert.zones)
+                      else settings.incident_priority),
             lat_deg=lat, lon_deg=lon, reported_at=alert.at, description=text,
             reporter_name=f"video {spec.stream_id}"), actor=ACTOR, source=IncidentSource.DETECTION)
         events.append(changed)

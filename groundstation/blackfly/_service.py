@@ -9,13 +9,17 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from groundstation.blackfly._record import Evidence, RecordedAlert, record_alert
+import anyio.to_thread
+from sqlalchemy import select
+
+from groundstation.blackfly._record import Evidence, Fallback, RecordedAlert, record_alert
 from groundstation.blackfly._settings import BlackflySettings, WatchSpec
 from groundstation.blackfly._surroundings import SurroundingsReader, report_of
 from groundstation.blackfly._watcher import StreamWatcher, WatcherStats
 from groundstation.mavlink import TrafficSeen
 from groundstation.station import Station
-from groundstation.video import FrameHub, VideoHub
+from groundstation.db import VehicleRecord
+from groundstation.video import FrameHub, StreamNotFound, VideoHub
 from vision.alerts import Alert, AlertStage, FramePipeline
 from vision.authorisation import CooperativeTraffic
 from vision.evidence import EvidenceError
@@ -47,7 +51,10 @@ class BlackflyService:
         self.traffic = CooperativeTraffic()
         self.surroundings = SurroundingsReader(station, self.traffic, self.settings)
         self._lock = threading.Lock()
+        self._changing = threading.RLock()
+        """Held while a watch starts or stops (the counters' lock is not, for long)."""
         self._watchers: dict[str, StreamWatcher] = {}
+        self._declined: set[str] = set()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="blackfly-evidence")
         self._pending = 0
         self.recorded: list[RecordedAlert] = []
@@ -61,28 +68,82 @@ class BlackflyService:
         """Start watching a stream's frames (replacing a watch of the same stream)."""
         if self._factory is None:
             raise NoPipeline("no detection pipeline is configured for this station")
-        self.unwatch(spec.stream_id)
-        watcher = StreamWatcher(spec, hub, self._factory(spec), AlertStage(self.settings.alerts),
-                                self.surroundings.read, self._on_alert)
-        with self._lock:
-            self._watchers[spec.stream_id] = watcher
-        watcher.start()
+        with self._changing:  # the API and the stream scan may both start one
+            self.unwatch(spec.stream_id)
+            watcher = StreamWatcher(spec, hub, self._factory(spec),
+                                    AlertStage(self.settings.alerts), self.surroundings.read,
+                                    self._on_alert)
+            with self._lock:
+                self._watchers[spec.stream_id] = watcher
+            watcher.start()
         return watcher
 
-    def watch_stream(self, spec: WatchSpec) -> StreamWatcher:
-        """Watch one of the video hub's streams (StreamNotFound when it has none of that id)."""
+    def _video(self) -> VideoHub:
         video = self.station.services.get(VIDEO_SERVICE)
         if not isinstance(video, VideoHub):
             raise NoPipeline("video is not enabled on this station")
-        return self.watch(spec, video.stream(spec.stream_id).hub)
+        return video
 
-    def unwatch(self, stream_id: str) -> bool:
-        """Stop watching a stream; False when it was not watched."""
+    def watch_stream(self, spec: WatchSpec) -> StreamWatcher:
+        """Watch one of the video hub's streams (StreamNotFound when it has none of that id)."""
+        hub = self._video().stream(spec.stream_id).hub
         with self._lock:
-            watcher = self._watchers.pop(stream_id, None)
-        if watcher is None:
-            return False
-        watcher.stop()
+            self._declined.discard(spec.stream_id)
+        return self.watch(spec, hub)
+
+    def scan_streams(self) -> list[str]:
+        """Watch the video hub's streams that should be and are not (a fleet drone's stream not
+        declined by a user, or a watched stream whose ingest was replaced); returns their ids."""
+        video = self.station.services.get(VIDEO_SERVICE)
+        if not isinstance(video, VideoHub) or self._factory is None:
+            return []
+        started = []
+        for stream_id in video.stream_ids():
+            with self._lock:
+                watcher = self._watchers.get(stream_id)
+                declined = stream_id in self._declined
+            try:
+                hub = video.stream(stream_id).hub
+            except StreamNotFound:
+                continue  # removed meanwhile
+            if declined or (watcher is not None and watcher.running and watcher.hub is hub):
+                continue
+            spec = watcher.spec if watcher is not None else self._fleet_spec(stream_id)
+            if spec is not None:
+                self.watch(spec, hub)
+                started.append(stream_id)
+        return started
+
+    def _fleet_spec(self, stream_id: str) -> WatchSpec | None:
+        if not self.settings.watch_fleet_streams:
+            return None
+        row = self.station.db.run_sync(lambda s: s.execute(
+            select(VehicleRecord.org_id, VehicleRecord.system_id)
+            .where(VehicleRecord.name == stream_id)).first())
+        if row is None:
+            return None
+        return WatchSpec(stream_id=stream_id, org_id=row[0], camera_system_id=row[1],
+                         mount=self.settings.fleet_mount)
+
+    async def follow_streams(self) -> None:
+        """Scan the video hub for streams to watch every ``stream_scan_s``."""
+        while True:
+            await asyncio.sleep(self.settings.stream_scan_s)
+            started = await anyio.to_thread.run_sync(self.scan_streams)
+            if started:
+                _log.info("black-flying watch started on %s", ", ".join(started))
+
+    def unwatch(self, stream_id: str, *, declined: bool = False) -> bool:
+        """Stop watching a stream (``declined``: a person did, so the scan leaves it alone);
+        False when it was not watched."""
+        with self._changing:
+            with self._lock:
+                if declined:
+                    self._declined.add(stream_id)
+                watcher = self._watchers.pop(stream_id, None)
+            if watcher is None:
+                return False
+            watcher.stop()
         return True
 
     def stats(self) -> list[WatcherStats]:
@@ -124,6 +185,20 @@ class BlackflyService:
             self._pending += 1
         self._executor.submit(self._store, spec, alert)
 
+    def _fallback(self, spec: WatchSpec) -> Fallback:
+        """Where the camera was last known, and the incident its stream is on."""
+        m = spec.mount
+        camera_at = None
+        if m.lat_deg is not None and m.lon_deg is not None:
+            camera_at = (m.lat_deg, m.lon_deg)
+        elif spec.camera_system_id is not None:
+            vehicle = self.station.fleet.vehicles.get(spec.camera_system_id)
+            if vehicle is not None and vehicle.state.position.valid:
+                camera_at = (vehicle.state.position.lat_deg, vehicle.state.position.lon_deg)
+        video = self.station.services.get(VIDEO_SERVICE)
+        incident = video.incident_of(spec.stream_id) if isinstance(video, VideoHub) else None
+        return Fallback(camera_at, int(incident) if incident and incident.isdigit() else None)
+
     def _store(self, spec: WatchSpec, alert: Alert) -> None:
         try:
             snapshot = alert.snapshot_jpeg()
@@ -133,9 +208,10 @@ class BlackflyService:
                 _log.error("stream %s: clip of track %d not encoded: %s", spec.stream_id,
                            alert.track_id, exc)
                 evidence = Evidence(snapshot, None, str(exc))
+            fallback = self._fallback(spec) if alert.estimate is None else Fallback()
             recorded = self.station.db.run_sync(lambda s: record_alert(
                 s, spec, alert, evidence, data_dir=self.station.settings.data_dir,
-                settings=self.settings))
+                settings=self.settings, fallback=fallback))
         except Exception:  # noqa: BLE001 - logged and counted; the watch goes on
             with self._lock:
                 self.dropped += 1

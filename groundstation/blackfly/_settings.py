@@ -59,7 +59,14 @@ class BlackflySettings:
     """An alert within this distance of an open incident of the stream's organisations joins it."""
     incident_kind: str = "black_flying_drone"
     incident_priority: int = 2
+    no_fly_priority: int = 1
+    """Priority of a new incident when the drone is certainly inside a no-fly or altitude zone."""
     permits_refresh_s: float = 5.0
-    max_pending_alerts: int = 16
+    watch_fleet_streams: bool = True
+    """Watch every video stream named after a registered vehicle (its organisation, its pose)."""
+    fleet_mount: CameraMount = field(default_factory=CameraMount)
+    """The camera assumed on fleet drones watched that way."""
+    stream_scan_s: float = 2.0
+    max_pending_alerts: int = 8
     """Alerts waiting for evidence encoding and storage; beyond it new ones are dropped (logged)."""
     alerts: AlertSettings = field(default_factory=AlertSettings)

@@ -72,6 +72,11 @@ class StreamWatcher:
             self._thread.join(timeout_s)
 
     @property
+    def hub(self) -> FrameHub:
+        """The frame hub watched."""
+        return self._hub
+
+    @property
     def running(self) -> bool:
         """Whether the thread is still watching."""
         return self._thread.is_alive()

@@ -62,6 +62,7 @@ def blackfly_extension(pipeline_factory: PipelineFactory | None = drone_pipeline
         service = BlackflyService(station, asyncio.get_running_loop(), pipeline_factory, settings)
         station.services[SERVICE_KEY] = service
         station.spawn(service.follow_traffic(), "blackfly traffic")
+        station.spawn(service.follow_streams(), "blackfly streams")
         try:
             yield service
         finally:
@@ -177,7 +178,7 @@ def blackfly_router() -> APIRouter:
                          target_id=stream_id, org_id=org_id, result="ok")
 
         await station.db.run(check_and_audit)
-        await anyio.to_thread.run_sync(service.unwatch, stream_id)
+        await anyio.to_thread.run_sync(lambda: service.unwatch(stream_id, declined=True))
 
     return router
 

@@ -151,6 +151,20 @@ def test_orbit_cross_track_is_measured_from_the_circle_not_its_inside() -> None:
     assert tracker.progress.distance_to_go_m >= 2 * 2 * math.pi * 50
 
 
+def test_orbit_distances_run_to_the_circle_and_from_where_the_turns_end() -> None:
+    tracker = _orbit_tracker(turns=2)
+    orbit = 2 * 2 * math.pi * 50
+    # climb 40, 250 m to the near side, two turns, 250 m home from the same point, down 40
+    assert tracker.total_m == pytest.approx(40 + 250 + orbit + 250 + 40, abs=0.1)
+    lat, lon = latlon(100, 0)
+    p = tracker.update(current=2, lat_deg=lat, lon_deg=lon, alt_m=40)
+    assert p.distance_to_go_m == pytest.approx(150 + orbit + 250 + 40, abs=0.1)
+    for x, y in ((250, 0), (300, 50), (350, 0), (302, -48)):  # circling: only the orbit is left
+        lat, lon = latlon(x, y)
+        p = tracker.update(current=2, lat_deg=lat, lon_deg=lon, alt_m=40)
+        assert p.distance_to_go_m == pytest.approx(orbit + 250 + 40, abs=0.1)
+
+
 @pytest.mark.parametrize(("clockwise", "exit_y"), [(True, 50.0), (False, -50.0)])
 def test_orbit_is_left_where_its_turns_end(clockwise: bool, exit_y: float) -> None:
     # entered on the near (west) side; 1.25 turns end on the north side clockwise (seen from

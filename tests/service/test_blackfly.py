@@ -23,7 +23,15 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink
 from pyproj import Geod
 from sqlalchemy import select
 
-from groundstation.blackfly import BlackFlyingAlert, BlackflySettings, CameraMount, WatchSpec
+from groundstation.blackfly import (
+    BlackFlyingAlert,
+    BlackflySettings,
+    CameraMount,
+    Evidence,
+    Fallback,
+    WatchSpec,
+    record_alert,
+)
 from groundstation.blackfly.station import (
     SERVICE_KEY,
     blackfly_extension,
@@ -48,7 +56,8 @@ from tests.infra import free_port, require, require_footage
 from tests.service.harness import Service, run_service, service_settings
 from tests.service.vehicles import HOME, connect_vehicle, send_state
 from tests.vision.doubles import ScriptedPipeline
-from vision import open_video
+from vision import Frame, open_video
+from vision.alerts import AlertStage, Surroundings
 from vision._types import Box
 
 GEOD = Geod(ellps="WGS84")
@@ -144,6 +153,11 @@ async def _ws_next(ws: Any, kind: str) -> dict[str, Any]:
 async def test_alert_opens_a_black_flying_incident_with_evidence(blackfly: Service) -> None:
     svc = blackfly
     add_ground_units(svc)
+    r = await svc.client.post("/api/zones", headers=svc.headers("city_admin"), json={
+        "name": "Detention centre", "org_id": svc.world.orgs["city"], "feature": {
+            "type": "Feature", "geometry": {"type": "Point", "coordinates": [CAM_LON, CAM_LAT]},
+            "properties": {"kind": "no_fly", "name": "Detention centre", "radius_m": 200}}})
+    assert r.status_code == 201, r.text
     camera = Camera()
     watch(svc, camera)
     async with websockets.connect(_ws_url(svc, "commander_a")) as ws_a, \
@@ -159,8 +173,8 @@ async def test_alert_opens_a_black_flying_incident_with_evidence(blackfly: Servi
     assert alert.new_incident
     with svc.station.db.session() as s:
         incident = s.get(Incident, alert.incident_id)
-        assert (incident.kind, incident.source, incident.org_id) == (
-            "black_flying_drone", "detection", svc.world.orgs["county_a"])
+        assert (incident.kind, incident.source, incident.org_id, incident.priority) == (
+            "black_flying_drone", "detection", svc.world.orgs["county_a"], 1)  # in a no-fly zone
         _, _, from_camera = GEOD.inv(CAM_LON, CAM_LAT, incident.lon_deg, incident.lat_deg)
         assert 5 < from_camera < 60  # a 0.35 m drone 10 px wide in a 60 deg, 320 px view
         detections = s.scalars(select(Detection)).all()
@@ -168,6 +182,9 @@ async def test_alert_opens_a_black_flying_incident_with_evidence(blackfly: Servi
         d = detections[0]
         assert (d.incident_id, d.authorised, d.track_id) == (incident.id, False, "cam1:7")
         assert "no own drone" in d.data["authorisation"]["reason"]
+        assert [(z["name"], z["kind"], z["certain"]) for z in d.data["zones"]] == [
+            ("Detention centre", "inside_no_fly", True)]
+        assert "inside 'Detention centre'" in incident.description
         files = s.scalars(select(Attachment).where(Attachment.incident_id == incident.id)).all()
         assert sorted(a.kind for a in files) == ["clip", "snapshot"]
         assert sorted(d.data["attachment_ids"]) == sorted(a.id for a in files)
@@ -191,6 +208,12 @@ async def test_alert_opens_a_black_flying_incident_with_evidence(blackfly: Servi
     assert r.status_code == 403
     r = await svc.client.get("/api/detections", headers=svc.headers("pilot_b"))
     assert r.json() == []
+    r = await svc.client.get("/api/detections", headers=svc.headers("automation_a"))
+    assert r.status_code == 403  # service accounts have no business reading evidence
+    assert (await svc.client.get("/api/detections")).status_code == 401
+    r = await svc.client.get(f"/api/detections?incident_id={incident.id}",
+                             headers=svc.headers("commander_a"))
+    assert [x["id"] for x in r.json()] == [d.id]
     r = await svc.client.get("/api/blackfly/watches", headers=svc.headers("viewer_a"))
     assert [(w["stream_id"], w["alerts"], w["suppressed"]) for w in r.json()] == [("cam1", 1, 1)]
     r = await svc.client.get("/api/blackfly/watches", headers=svc.headers("pilot_b"))
@@ -303,16 +326,28 @@ async def test_watch_routes_are_role_checked_audited_and_refuse_bad_input(tmp_pa
         assert r.json() == []
 
 
-async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) -> None:
+async def test_fleet_streams_are_watched_and_routes_start_and_stop_watches(
+        tmp_path: Path) -> None:
     quick = VideoSettings(open_timeout_s=0.5, read_timeout_s=0.5, stop_timeout_s=2.0,
                           reconnect_initial_s=0.05, reconnect_max_s=0.2)
     settings = service_settings(tmp_path).model_copy(update={"video": quick})
+    never = BlackflySettings(stream_scan_s=3600.0)  # the test scans, not the background task
     async with run_service(settings,
-                           extensions=[video_extension, blackfly_extension(scripted({}))],
+                           extensions=[video_extension, blackfly_extension(scripted({}), never)],
                            routers=[blackfly_router()]) as svc:
-        port = free_port(socket.SOCK_DGRAM)  # nothing sends: the stream waits for frames
-        await asyncio.to_thread(svc.station.services["video"].add_stream, "va",
-                                f"udp://127.0.0.1:{port}")
+        video, service = svc.station.services["video"], svc.station.services[SERVICE_KEY]
+
+        def add_stream(stream_id: str) -> Any:  # nothing sends: the stream waits for frames
+            port = free_port(socket.SOCK_DGRAM)
+            return asyncio.to_thread(video.add_stream, stream_id, f"udp://127.0.0.1:{port}")
+
+        await add_stream("va")
+        await add_stream("mast-7")  # no vehicle of that name: needs a person to set it up
+        assert await asyncio.to_thread(service.scan_streams) == ["va"]
+        spec = service._watchers["va"].spec  # vehicle va: county A, system id 11
+        assert (spec.org_id, spec.camera_system_id) == (svc.world.orgs["county_a"], 11)
+        await add_stream("va")  # the ingest was replaced: the watch follows the new one
+        assert await asyncio.to_thread(service.scan_streams) == ["va"]
         body = {"org_id": svc.world.orgs["county_a"],
                 "mount": {"hfov_deg": 70, "gimbal_pitch_deg": -10}}
         r = await svc.client.put("/api/blackfly/watches/va",
@@ -320,7 +355,8 @@ async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) ->
         assert r.status_code == 200, r.text
         assert (r.json()["stream_id"], r.json()["running"]) == ("va", True)
         # the stream is named after vehicle va (system id 11): its telemetry is the pose
-        assert svc.station.services[SERVICE_KEY]._watchers["va"].spec.camera_system_id == 11
+        assert service._watchers["va"].spec.camera_system_id == 11
+        assert service._watchers["va"].spec.mount.gimbal_pitch_deg == -10
         r = await svc.client.put("/api/blackfly/watches/nosuch",
                                  headers=svc.headers("commander_a"), json=body)
         assert r.status_code == 404
@@ -330,7 +366,8 @@ async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) ->
         r = await svc.client.delete("/api/blackfly/watches/va",
                                     headers=svc.headers("commander_a"))
         assert r.status_code == 204
-        assert svc.station.services[SERVICE_KEY].stats() == []
+        assert service.stats() == []
+        assert await asyncio.to_thread(service.scan_streams) == []  # a person turned it off
         with svc.station.db.session() as s:
             audit = [(a.action, a.actor, a.target_id) for a in s.scalars(
                 select(AuditRecord).where(AuditRecord.action.like("blackfly.%"))
@@ -339,9 +376,11 @@ async def test_watch_routes_start_and_stop_a_video_hub_stream(tmp_path: Path) ->
                          ("blackfly.unwatch", "commander_a", "va")]
 
 
+@pytest.mark.parametrize(("clip_name", "size"), [("visible/V_DRONE_001.mp4", (512, 640)),
+                                                  ("thermal/IR_DRONE_001.mp4", (256, 320))])
 async def test_real_pipeline_on_real_drone_footage_puts_the_drone_on_an_incident(
-        tmp_path: Path) -> None:
-    clip = require_footage() / "visible" / "V_DRONE_001.mp4"
+        tmp_path: Path, clip_name: str, size: tuple[int, int]) -> None:
+    clip = require_footage() / clip_name
     require(clip.is_file(), f"{clip} missing")
     async with run_service(service_settings(tmp_path),
                            extensions=[blackfly_extension(drone_pipeline)]) as svc:
@@ -358,11 +397,11 @@ async def test_real_pipeline_on_real_drone_footage_puts_the_drone_on_an_incident
             d = s.scalars(select(Detection)).one()
             assert d.incident_id == incident.id and d.confidence > 0.5
             box = d.data["box"]
-            assert 0 <= box["x"] < 640 and 0 <= box["y"] < 512
+            assert 0 <= box["x"] < size[1] and 0 <= box["y"] < size[0]
             snap = s.scalars(select(Attachment).where(Attachment.kind == "snapshot")).one()
             path = attachment_dir(svc.station.settings.data_dir) / snap.stored_path
             image = cv2.imdecode(np.frombuffer(path.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
-            assert image.shape == (512, 640, 3)
+            assert image.shape == (*size, 3)
 
 
 async def test_drone_camera_pose_from_telemetry_and_own_drone_authorised(tmp_path: Path) -> None:
@@ -393,3 +432,39 @@ async def test_drone_camera_pose_from_telemetry_and_own_drone_authorised(tmp_pat
             assert d.data["estimate"]["alt_amsl_m"] == pytest.approx(HOME[2], abs=0.1)
             _, _, off_m = GEOD.inv(lon, lat, d.lon_deg, d.lat_deg)
             assert off_m < 0.1
+
+
+async def test_drone_without_position_goes_to_the_streams_incident_or_the_camera(
+        service: Service) -> None:
+    svc = service
+    stage = AlertStage()
+    image = np.zeros((H, W, 3), np.uint8)
+    update = ScriptedPipeline({0: [(4, BOX)]}).process(Frame(0, 0.0, image))
+    alert = stage.observe(image, update, lambda: Surroundings(at=datetime.now(UTC)))[0]
+    assert alert.estimate is None
+    spec = WatchSpec(stream_id="va", org_id=svc.world.orgs["county_a"], camera_system_id=11)
+    evidence = Evidence(alert.snapshot_jpeg(), None, "no encoder")
+    data_dir = svc.station.settings.data_dir
+
+    def record(fallback: Fallback) -> Any:
+        return svc.station.db.run_sync(lambda s: record_alert(
+            s, spec, alert, evidence, data_dir=data_dir, settings=BlackflySettings(),
+            fallback=fallback))
+
+    with pytest.raises(ValueError, match="no open incident"):
+        record(Fallback())
+    with svc.station.db.session() as s:  # nothing half-stored
+        assert s.scalars(select(Incident)).all() == [] and s.scalars(select(Detection)).all() == []
+    assert not any(attachment_dir(data_dir).rglob("*.jpg"))
+    r = await svc.client.post("/api/incidents", headers=svc.headers("commander_a"), json={
+        "kind": "traffic accident", "priority": 3, "lat_deg": 26.3, "lon_deg": 111.5})
+    on_stream = record(Fallback(stream_incident_id=r.json()["id"]))
+    assert (on_stream.incident_id, on_stream.new_incident) == (r.json()["id"], False)
+    at_camera = record(Fallback(camera_at=(CAM_LAT, CAM_LON)))
+    assert at_camera.new_incident
+    with svc.station.db.session() as s:
+        incident = s.get(Incident, at_camera.incident_id)
+        assert (incident.lat_deg, incident.lon_deg) == (CAM_LAT, CAM_LON)
+        d = s.get(Detection, at_camera.detection_id)
+        assert d.lat_deg is None and d.data["clip_problem"] == "no encoder"
+        assert len(d.data["attachment_ids"]) == 1  # the snapshot; the clip could not be made
