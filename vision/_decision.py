@@ -1,9 +1,11 @@
 """From per-observation class probabilities to a verdict per track: report, label, alarm.
 
-A track's belief is the mean of its last observations' probabilities. It is reported as a
-drone on frames where it was seen and the belief clears ``report_threshold``; it raises one
-alarm (becomes *confirmed*) the first time it has ``min_evidence`` observations and its
-belief clears ``alarm_threshold``. The same logic serves the live pipeline and the replay of
+A track's belief is the mean of its observations' probabilities (the last ``window`` of
+them; the default window spans a ten-second clip, because a bird or aircraft seen for long
+drifts into drone-like stretches that a short window would alarm on). It is reported as a
+drone on frames where it was seen, once it has ``report_evidence`` observations and its
+belief clears ``report_threshold``; it raises one alarm (becomes *confirmed*) the first time
+it has ``min_evidence`` observations and its belief clears ``alarm_threshold``. The same logic serves the live pipeline and the replay of
 cached features in evaluation, so both score exactly what the station would do.
 """
 
@@ -27,10 +29,11 @@ _CLUTTER_INDEX = 0
 class DecisionSettings:
     """Thresholds of the decision; the defaults are the shipped operating point."""
 
-    window: int = 20
-    min_evidence: int = 6
+    window: int = 300
+    min_evidence: int = 12
+    alarm_threshold: float = 0.85
+    report_evidence: int = 6
     report_threshold: float = 0.5
-    alarm_threshold: float = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +70,11 @@ class TrackJudge:
         ev.seen += 1
         mean = np.mean(ev.probs, axis=0)
         drone = float(mean[DRONE_INDEX])
-        enough = ev.seen >= s.min_evidence
-        newly = enough and not ev.confirmed and drone >= s.alarm_threshold
+        newly = (ev.seen >= s.min_evidence and not ev.confirmed
+                 and drone >= s.alarm_threshold)
         ev.confirmed = ev.confirmed or newly
-        return Verdict(drone, _label(mean), enough and drone >= s.report_threshold, newly)
+        report = ev.seen >= s.report_evidence and drone >= s.report_threshold
+        return Verdict(drone, _label(mean), report, newly)
 
     def is_confirmed(self, track_id: int) -> bool:
         ev = self._tracks.get(track_id)

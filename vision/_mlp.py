@@ -20,9 +20,9 @@ class MlpTraining:
     """Training settings (the defaults are the ones the committed weights were made with)."""
 
     hidden: tuple[int, ...] = (64, 32)
-    epochs: int = 25
-    batch: int = 256
-    learning_rate: float = 2e-3
+    epochs: int = 20
+    batch: int = 512
+    learning_rate: float = 3e-3
     weight_decay: float = 1e-4
     seed: int = 7
 

@@ -195,6 +195,8 @@ class AlertStage:
         self._alerted_tracks: dict[int, None] = {}
         """Tracks judged unauthorised (insertion-ordered, the oldest trimmed past a bound)."""
         self._recent: list[_Alerted] = []
+        self._unjudged: dict[int, None] = {}
+        """Confirmed tracks not judged yet (their surroundings could not be read)."""
         self.raised = 0
         self.suppressed = 0
         """Confirmed unauthorised tracks that were a target already alerted (not raised again)."""
@@ -205,14 +207,25 @@ class AlertStage:
     def observe(
         self, image: Image, update: TrackUpdate, surroundings: Callable[[], Surroundings]
     ) -> list[Alert]:
-        """Keep the frame for clips and judge the tracks confirmed on it."""
+        """Keep the frame for clips and judge the tracks confirmed on it. When ``surroundings``
+        raises, the error goes to the caller and those tracks are judged on a later frame
+        (while they live), so a passing fault cannot swallow an alarm."""
         self.ring.push(update.t_s, image)
-        fresh = [t for t in update.newly_confirmed if t.track_id not in self._alerted_tracks]
+        for track in update.newly_confirmed:
+            if track.track_id not in self._alerted_tracks:
+                self._unjudged[track.track_id] = None
+        if not self._unjudged:
+            return []
+        live = {t.track_id: t for t in (*update.tracks, *update.newly_confirmed)}
+        for track_id in [i for i in self._unjudged if i not in live]:
+            del self._unjudged[track_id]  # lost before it could be judged
+        fresh = [live[i] for i in self._unjudged]
         if not fresh:
             return []
         world = surroundings()
         alerts = []
         for track in fresh:
+            del self._unjudged[track.track_id]
             alert = self._judge(image, update, track, world)
             if alert is not None:
                 alerts.append(alert)

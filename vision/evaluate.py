@@ -33,13 +33,16 @@ __all__ = ["cross_validate", "evaluate_live", "fold_of", "main"]
 
 
 def fold_of(clips: Sequence[Clip], folds: int) -> list[int]:
-    """Fold number per clip: clips of each class dealt out in name order (stratified)."""
-    counters: dict[str, int] = {}
-    out = []
-    for clip in clips:
-        key = clip.labels.target.value
-        out.append(counters.get(key, 0) % folds)
-        counters[key] = counters.get(key, 0) + 1
+    """Fold number per clip: each class's clips, in name order, cut into ``folds`` contiguous
+    blocks. Neighbouring clip numbers often come from one recording session; keeping them in
+    one fold makes the held-out clips as unlike the training ones as this folder allows."""
+    by_class: dict[str, list[int]] = {}
+    for i, clip in enumerate(clips):
+        by_class.setdefault(clip.labels.target.value, []).append(i)
+    out = [0] * len(clips)
+    for members in by_class.values():
+        for rank, i in enumerate(members):
+            out[i] = rank * folds // len(members)
     return out
 
 

@@ -131,7 +131,7 @@ def _details(spec: WatchSpec, alert: Alert, evidence: Evidence) -> dict[str, Any
     e = alert.estimate
     return {
         "stream_id": spec.stream_id, "frame_index": alert.frame_index,
-        "box": {"x": alert.box.x, "y": alert.box.y, "w": alert.box.w, "h": alert.box.h},
+        "box": {k: round(float(getattr(alert.box, k)), 2) for k in ("x", "y", "w", "h")},
         "authorisation": {"basis": alert.authorisation.basis.value,
                           "reason": alert.authorisation.reason,
                           "matched": alert.authorisation.matched},
@@ -168,7 +168,9 @@ def record_alert(session: Session, spec: WatchSpec, alert: Alert, evidence: Evid
     text = _summary(alert)
     if incident is None:
         incident, changed = create_incident(session, NewIncident(
-            org_id=spec.org_id, kind=settings.incident_kind, priority=settings.incident_priority,
+            org_id=spec.org_id, kind=settings.incident_kind,
+            priority=(settings.no_fly_priority if any(z.certain for z in alert.zones)
+                      else settings.incident_priority),
             lat_deg=lat, lon_deg=lon, reported_at=alert.at, description=text,
             reporter_name=f"video {spec.stream_id}"), actor=ACTOR, source=IncidentSource.DETECTION)
         events.append(changed)

@@ -51,6 +51,8 @@ class BlackflyService:
         self.traffic = CooperativeTraffic()
         self.surroundings = SurroundingsReader(station, self.traffic, self.settings)
         self._lock = threading.Lock()
+        self._changing = threading.RLock()
+        """Held while a watch starts or stops (the counters' lock is not, for long)."""
         self._watchers: dict[str, StreamWatcher] = {}
         self._declined: set[str] = set()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="blackfly-evidence")
@@ -66,12 +68,14 @@ class BlackflyService:
         """Start watching a stream's frames (replacing a watch of the same stream)."""
         if self._factory is None:
             raise NoPipeline("no detection pipeline is configured for this station")
-        self.unwatch(spec.stream_id)
-        watcher = StreamWatcher(spec, hub, self._factory(spec), AlertStage(self.settings.alerts),
-                                self.surroundings.read, self._on_alert)
-        with self._lock:
-            self._watchers[spec.stream_id] = watcher
-        watcher.start()
+        with self._changing:  # the API and the stream scan may both start one
+            self.unwatch(spec.stream_id)
+            watcher = StreamWatcher(spec, hub, self._factory(spec),
+                                    AlertStage(self.settings.alerts), self.surroundings.read,
+                                    self._on_alert)
+            with self._lock:
+                self._watchers[spec.stream_id] = watcher
+            watcher.start()
         return watcher
 
     def _video(self) -> VideoHub:
@@ -132,13 +136,14 @@ class BlackflyService:
     def unwatch(self, stream_id: str, *, declined: bool = False) -> bool:
         """Stop watching a stream (``declined``: a person did, so the scan leaves it alone);
         False when it was not watched."""
-        with self._lock:
-            if declined:
-                self._declined.add(stream_id)
-            watcher = self._watchers.pop(stream_id, None)
-        if watcher is None:
-            return False
-        watcher.stop()
+        with self._changing:
+            with self._lock:
+                if declined:
+                    self._declined.add(stream_id)
+                watcher = self._watchers.pop(stream_id, None)
+            if watcher is None:
+                return False
+            watcher.stop()
         return True
 
     def stats(self) -> list[WatcherStats]:

@@ -59,6 +59,8 @@ class BlackflySettings:
     """An alert within this distance of an open incident of the stream's organisations joins it."""
     incident_kind: str = "black_flying_drone"
     incident_priority: int = 2
+    no_fly_priority: int = 1
+    """Priority of a new incident when the drone is certainly inside a no-fly or altitude zone."""
     permits_refresh_s: float = 5.0
     watch_fleet_streams: bool = True
     """Watch every video stream named after a registered vehicle (its organisation, its pose)."""

@@ -153,6 +153,11 @@ async def _ws_next(ws: Any, kind: str) -> dict[str, Any]:
 async def test_alert_opens_a_black_flying_incident_with_evidence(blackfly: Service) -> None:
     svc = blackfly
     add_ground_units(svc)
+    r = await svc.client.post("/api/zones", headers=svc.headers("city_admin"), json={
+        "name": "Detention centre", "org_id": svc.world.orgs["city"], "feature": {
+            "type": "Feature", "geometry": {"type": "Point", "coordinates": [CAM_LON, CAM_LAT]},
+            "properties": {"kind": "no_fly", "name": "Detention centre", "radius_m": 200}}})
+    assert r.status_code == 201, r.text
     camera = Camera()
     watch(svc, camera)
     async with websockets.connect(_ws_url(svc, "commander_a")) as ws_a, \
@@ -168,8 +173,8 @@ async def test_alert_opens_a_black_flying_incident_with_evidence(blackfly: Servi
     assert alert.new_incident
     with svc.station.db.session() as s:
         incident = s.get(Incident, alert.incident_id)
-        assert (incident.kind, incident.source, incident.org_id) == (
-            "black_flying_drone", "detection", svc.world.orgs["county_a"])
+        assert (incident.kind, incident.source, incident.org_id, incident.priority) == (
+            "black_flying_drone", "detection", svc.world.orgs["county_a"], 1)  # in a no-fly zone
         _, _, from_camera = GEOD.inv(CAM_LON, CAM_LAT, incident.lon_deg, incident.lat_deg)
         assert 5 < from_camera < 60  # a 0.35 m drone 10 px wide in a 60 deg, 320 px view
         detections = s.scalars(select(Detection)).all()
@@ -177,6 +182,9 @@ async def test_alert_opens_a_black_flying_incident_with_evidence(blackfly: Servi
         d = detections[0]
         assert (d.incident_id, d.authorised, d.track_id) == (incident.id, False, "cam1:7")
         assert "no own drone" in d.data["authorisation"]["reason"]
+        assert [(z["name"], z["kind"], z["certain"]) for z in d.data["zones"]] == [
+            ("Detention centre", "inside_no_fly", True)]
+        assert "inside 'Detention centre'" in incident.description
         files = s.scalars(select(Attachment).where(Attachment.incident_id == incident.id)).all()
         assert sorted(a.kind for a in files) == ["clip", "snapshot"]
         assert sorted(d.data["attachment_ids"]) == sorted(a.id for a in files)

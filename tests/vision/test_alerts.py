@@ -158,3 +158,26 @@ def test_bad_frames_get_a_clear_error() -> None:
         annotated_jpeg(np.zeros((10, 10), np.uint8), BOX, "x")
     with pytest.raises(EvidenceError, match="ffmpeg"):
         encode_clip([frame(0)], 10.0, ffmpeg="/nonexistent/ffmpeg")
+
+
+def test_a_failing_surroundings_read_delays_the_alert_instead_of_losing_it() -> None:
+    stage = AlertStage()
+    pipeline = ScriptedPipeline({2: [(7, BOX)]})
+    calls = []
+
+    def flaky() -> Surroundings:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("database unavailable")
+        return Surroundings(at=NOW, pose=POSE)
+
+    alerts = []
+    for i in range(5):
+        image = frame(i)
+        update = pipeline.process(Frame(i, i / FPS, image))
+        try:
+            alerts += stage.observe(image, update, flaky)
+        except RuntimeError:
+            assert i == 2
+    assert [(a.track_id, a.frame_index) for a in alerts] == [(7, 3)]
+    assert len(calls) == 2  # judged once it could be, and not again
