@@ -131,7 +131,7 @@ def _details(spec: WatchSpec, alert: Alert, evidence: Evidence) -> dict[str, Any
     e = alert.estimate
     return {
         "stream_id": spec.stream_id, "frame_index": alert.frame_index,
-        "box": {"x": alert.box.x, "y": alert.box.y, "w": alert.box.w, "h": alert.box.h},
+        "box": {k: round(float(getattr(alert.box, k)), 2) for k in ("x", "y", "w", "h")},
         "authorisation": {"basis": alert.authorisation.basis.value,
                           "reason": alert.authorisation.reason,
                           "matched": alert.authorisation.matched},

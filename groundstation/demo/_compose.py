@@ -1,10 +1,12 @@
 """The demo composition: simulated docks around Yongzhou, each with a simulated MAVLink drone
 linked to the station over loopback UDP, launcher, patrol scheduler and dispatch, in
-accelerated time. A station extension: ``create_app(settings, extensions=[demo_extension(...)])``.
+accelerated time, and simulated cameras on the drones in flight. A station extension, after the
+video one: ``create_app(settings, extensions=[video_extension, demo_extension(...)])``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import statistics
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -22,6 +24,7 @@ from docks import (
     zone_checker,
 )
 from geofence import MissionItem
+from groundstation.demo._cameras import DemoCameras
 from groundstation.demo._docked import SimDockedDrone
 from groundstation.demo._routes import overwatch_items, patrol_items
 from groundstation.demo._seed import DemoUser, seed_demo
@@ -35,6 +38,7 @@ from groundstation.operations import (
 )
 from groundstation.sim import SimConfig, SimVehicle
 from groundstation.station import Station, StationExtension
+from groundstation.video.station import SERVICE_KEY as VIDEO_SERVICE
 
 SCHEDULE_FILE = "patrol_schedules.json"
 
@@ -47,6 +51,8 @@ class DemoConfig:
     time_factor: float = 20.0
     vehicle_timeout_s: float = 30.0
     fleet: FleetSpec = field(default_factory=load_fleet)
+    cameras: int = 2
+    """Simulated cameras streaming at once (on armed drones); 0: no video."""
 
 
 def announce_users(users: Sequence[DemoUser], announce: Callable[[str], None]) -> None:
@@ -102,15 +108,32 @@ def demo_extension(config: DemoConfig, announce: Callable[[str], None]) -> Stati
                 timings=sims.timings, ground_amsl_m=statistics.fmean(d.alt_m for d in fleet.docks))
             station.services[SERVICE_NAME] = ops
             station.services[DISPATCHER_NAME] = Dispatcher(ops)
+            cameras = _cameras(station, docked, config.cameras)
+            camera_task = asyncio.create_task(cameras.run(), name="demo cameras")
             announce(f"demo: {len(sims.docks)} docks and {len(docked)} drones up "
-                     f"(time x{config.time_factor:g})")
+                     f"(time x{config.time_factor:g}, up to {config.cameras} cameras)")
             try:
                 yield ops
             finally:
+                camera_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await camera_task
+                await cameras.close()
                 station.services.pop(DISPATCHER_NAME, None)
                 station.services.pop(SERVICE_NAME, None)
 
     return extension
+
+
+def _cameras(station: Station, docked: dict[str, SimDockedDrone], limit: int) -> DemoCameras:
+    """Cameras on the simulated drones; a stream on an incident (the video hub says) is kept."""
+    def on_incident(drone_id: str) -> bool:
+        hub = station.services.get(VIDEO_SERVICE)
+        return hub is not None and hub.incident_of(drone_id) is not None
+
+    sims = {drone_id: d.sim for drone_id, d in docked.items()}
+    return DemoCameras(sims, limit=limit if station.services.get(VIDEO_SERVICE) else 0,
+                       on_incident=on_incident)
 
 
 async def _drones(

@@ -132,12 +132,14 @@ def test_commander_creates_an_incident_by_clicking_and_sends_a_drone(
     page.wait_for_function("Number(document.getElementById('video').dataset.frames || 0) >= 5")
     size = page.evaluate("[document.getElementById('video').naturalWidth, document.getElementById('video').naturalHeight]")
     assert size == [480, 270]
+    page.locator("#video").scroll_into_view_if_needed()
     shots(page, "video")
     # a finished segment of the drone's recording plays in the browser (fragmented MP4)
     assert any(recordings_listed(page) for _ in range(30))
     page.locator("#recordings li button.play").first.click()
     page.wait_for_function("(() => { const v = document.getElementById('playback');"
                            " return v.videoWidth === 480 && v.currentTime > 0.2; })()")
+    page.locator("#playback").scroll_into_view_if_needed()
     shots(page, "recording-plays")
     # hand to a ground unit, then close
     page.click("#handover")
@@ -351,4 +353,30 @@ def test_commander_closes_the_incident(console: Any, station: ConsoleStation, sh
     page.wait_for_selector(f"#incident-list li[data-incident-id='{incident_id}']", state="detached")
     page.wait_for_function(f"!window.gcs.renderer.drawn.incidents[{incident_id}]")  # next frame
     shots(page, "closed")
+    assert page.errors == []
+
+
+def test_pilot_commands_confirm_first_and_report_the_outcome(
+    console: Any, station: ConsoleStation, shots: Shots
+) -> None:
+    page = console("pilot_a")
+    centre_map(page, *HOME)
+    fly_up(page)
+    sim = next(v for v in station.sims.vehicles if v.system_id == VA)
+    received = len(sim.commands.received)
+    page.click("button[data-command=hold]")
+    page.click("#confirm-no")  # cancelled: nothing is sent
+    page.wait_for_selector("#confirm", state="hidden")
+    assert len(sim.commands.received) == received
+    for command in ("hold", "orbit", "rtl"):
+        page.evaluate("document.querySelector('#command-result').dataset.outcome = ''")
+        page.click(f"button[data-command={command}]")
+        if command == "orbit":
+            page.wait_for_selector("#modehint:not([hidden])")
+            here = telemetry(page, VA)
+            click_map(page, here["lat_deg"] + 0.001, here["lon_deg"])
+        confirm(page)
+        page.wait_for_selector("#command-result[data-outcome=ok]")
+    page.wait_for_function(f"['RTL', 'AUTO.RTL'].includes(window.gcs.state.vehicles.get({VA}).t.mode)")
+    shots(page, "returning")
     assert page.errors == []
