@@ -4,34 +4,13 @@ vision pipeline on the stream raises a black-flying detection, stored on that in
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from typing import Any
-
-import httpx
 import pytest
 
-from tests.e2e.demo_process import Demo, running_demo
+from tests.e2e.demo_process import Demo, poll
 
 pytestmark = pytest.mark.e2e
 
 SCENE = {"kind": "disturbance", "priority": 2, "lat_deg": 26.430, "lon_deg": 111.606}
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    with running_demo(tmp_path_factory.mktemp("demo-blackfly")) as running:
-        yield running
-
-
-def _poll(read: Callable[[], Any], done: Callable[[Any], bool], timeout_s: float) -> Any:
-    """``read()`` until ``done`` says so or the deadline passes; the last value read."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = read()
-        if done(value) or time.monotonic() > deadline:
-            return value
-        time.sleep(0.25)
 
 
 def test_a_dispatched_drone_sees_the_unknown_drone_and_the_alert_lands_on_the_incident(
@@ -44,12 +23,12 @@ def test_a_dispatched_drone_sees_the_unknown_drone_and_the_alert_lands_on_the_in
     assert sent.status_code == 202, sent.text
     drone = sent.json()["candidate"]["drone_id"]
 
-    arrived = _poll(lambda: commander.get(path).json(),
+    arrived = poll(lambda: commander.get(path).json(),
                     lambda i: {"on_scene", "dispatch_failed"} & {e["kind"] for e in i["events"]},
                     60)
     assert "on_scene" in {e["kind"] for e in arrived["events"]}, arrived["events"]
 
-    detections = _poll(
+    detections = poll(
         lambda: commander.get("/api/detections", params={"incident_id": incident["id"]}).json(),
         bool, 45)
     assert detections, demo.output[-20:]
