@@ -13,7 +13,7 @@
 2. Live capacity. A load generator in a second process plays N vehicles at the same rates over
    real UDP on loopback, stamping ATTITUDE.time_boot_ms with its monotonic clock (shared by both
    processes). The station process runs the production ``Fleet`` (one per 250 vehicles: MAVLink
-   system ids are 8-bit) and samples every vehicle's state age. N rises until the station no
+   system ids are 8-bit) and, once it has heard every vehicle, samples every vehicle's state age. N rises until the station no
    longer keeps every vehicle's attitude younger than 200 ms at the 99th percentile with under
    1 % frames lost. Printed: the largest N that passed (target ≥ 500).
 
@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import select
 import socket
 import statistics
 import sys
@@ -51,6 +52,8 @@ TICK_HZ = 15
 PER_FLEET = 250
 AGE_LIMIT_MS = 200.0
 LOSS_LIMIT_PCT = 1.0
+START_LIMIT_S = 30.0  # generator start-up and discovery of every vehicle (not measured)
+SETTLE_S = 0.5
 
 
 class _NoFile:
@@ -298,8 +301,12 @@ def part_one(vehicles: int, seconds: float, repeats: int) -> None:
 # -- part 2: live capacity ------------------------------------------------------------------------
 
 
-def generate(ports: list[int], count: int, seconds: float) -> dict[str, float]:
-    """Load generator (second process): ``count`` vehicles sending to the station's ports."""
+def generate(ports: list[int], count: int) -> dict[str, float]:
+    """Load generator (second process): ``count`` vehicles sending to the station's ports.
+
+    It says "started" on stdout once every vehicle's first heartbeat is out, then plays traffic
+    until its stdin closes (the station has finished measuring), then prints its statistics.
+    """
     streams = _streams()
     socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in ports]
     vehicles = []
@@ -319,10 +326,9 @@ def generate(ports: list[int], count: int, seconds: float) -> dict[str, float]:
     late_ticks = 0
     for vehicle, sock, addr in vehicles:  # heartbeats first so the station knows everyone
         sock.sendto(vehicle.datagram(-vehicle.offset, int(time.monotonic() * 1000)), addr)
-    while True:
+    print("started", flush=True)
+    while not select.select([sys.stdin], [], [], 0)[0]:  # until the station closes our stdin
         now = time.monotonic()
-        if now - start >= seconds:
-            break
         now_ms = int(now * 1000)
         for vehicle, sock, addr in vehicles:
             sock.sendto(vehicle.datagram(tick, now_ms), addr)
@@ -378,12 +384,16 @@ async def run_live(count: int, seconds: float) -> LiveResult:
             for link in fleet.links.values():
                 sock = link._transport.get_extra_info("socket")  # type: ignore[attr-defined]
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-        warmup_s = 1.5
         proc = await asyncio.create_subprocess_exec(
             sys.executable, __file__, "--generate", ",".join(map(str, ports)), str(count),
-            str(seconds + warmup_s), stdout=asyncio.subprocess.PIPE, cwd=str(Path(__file__).resolve().parent.parent),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            cwd=str(Path(__file__).resolve().parent.parent),
         )  # fmt: skip
-        await asyncio.sleep(warmup_s)  # the generator's start-up and first datagrams: not measured
+        assert proc.stdout is not None and proc.stdin is not None
+        # not measured: the generator's start-up and the station's discovery of every vehicle
+        await asyncio.wait_for(proc.stdout.readline(), START_LIMIT_S)
+        await all_heard(fleets, count, START_LIMIT_S)
+        await asyncio.sleep(SETTLE_S)
         lost_before = sum(s.frames_lost for f in fleets for s in f.link_stats().values())
         got_before = sum(s.frames_received for f in fleets for s in f.link_stats().values())
         ages: list[float] = []
@@ -394,6 +404,7 @@ async def run_live(count: int, seconds: float) -> LiveResult:
             for fleet in fleets:
                 for vehicle in fleet.vehicles.values():
                     ages.append(now_ms - vehicle.state.attitude.time_boot_ms)
+        proc.stdin.close()
         out, _ = await proc.communicate()
         gen = json.loads(out.decode().strip().splitlines()[-1])
         lost = sum(s.frames_lost for f in fleets for s in f.link_stats().values()) - lost_before
@@ -409,6 +420,16 @@ async def run_live(count: int, seconds: float) -> LiveResult:
         loss_pct=100.0 * lost / (lost + got) if lost + got else 100.0,
         generator_tick_hz=gen["tick_rate_hz"],
     )
+
+
+async def all_heard(fleets: list[Fleet], count: int, limit_s: float) -> None:
+    """Wait until ``count`` vehicles exist and each has reported its attitude (or ``limit_s``)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        heard = sum(1 for f in fleets for v in f.vehicles.values() if v.state.attitude.time_boot_ms)
+        if heard >= count:
+            return
+        await asyncio.sleep(0.05)
 
 
 def part_two(counts: list[int], seconds: float) -> None:
@@ -437,7 +458,7 @@ def part_two(counts: list[int], seconds: float) -> None:
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--generate":
         ports = [int(p) for p in sys.argv[2].split(",")]
-        print(json.dumps(generate(ports, int(sys.argv[3]), float(sys.argv[4]))))
+        print(json.dumps(generate(ports, int(sys.argv[3]))))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--record-vehicles", type=int, default=100)

@@ -19,6 +19,11 @@ CPU is user+system time of the processes doing the station's job, per second of 
 decoding ffmpeg. Capacity: N pre-encoded 720p30 streams (``ffmpeg -re -c copy`` senders, a few %
 CPU each) into one station process; N rises until some stream falls below 95 % of 30 fps.
 
+Delivery paths: the per-frame work of MJPEG (the one chosen), of an H.264 re-encode (what a
+browser path fed with decoded frames costs per encoder, e.g. a WebRTC track without packet
+pass-through) and of remuxing the drone's packets into fragmented MP4 for Media Source
+Extensions, on the same 720p30 clip, with the bandwidth each sends to one viewer.
+
 Run: ``python benchmarks/video.py [--seconds 10] [--max-streams 14]``.
 """
 
@@ -34,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from fractions import Fraction
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -316,6 +322,65 @@ def capacity(clip: Path, max_streams: int, window_s: float) -> list[tuple[int, f
     return rows
 
 
+# -- delivery paths ---------------------------------------------------------------------------------------
+
+def delivery_costs(clip: Path, quality: int) -> dict[str, tuple[float, float]]:
+    """Per-frame work of each browser path on the same 720p30 H.264 packets: (ms per frame,
+    bytes per frame). MJPEG: one JPEG encode per frame shared by every viewer. Re-encode:
+    libx264 ultrafast zerolatency, what a sender that cannot pass the drone's packets through
+    (e.g. a WebRTC track fed with decoded frames) spends per encoder. fMP4: remuxing the
+    drone's packets into one-frame fragments for Media Source Extensions, no decode needed."""
+    import io
+
+    import av
+
+    with av.open(str(clip)) as src:
+        vstream = src.streams.video[0]
+        packets, frames = [], []
+        for packet in src.demux(vstream):
+            if packet.size == 0:
+                continue
+            packets.append((bytes(packet), packet.pts, packet.dts, packet.is_keyframe))
+            frames.extend(f.to_ndarray(format="bgr24") for f in packet.decode())
+        extradata = vstream.codec_context.extradata
+        time_base = vstream.time_base
+    out: dict[str, tuple[float, float]] = {}
+
+    t0, size = time.perf_counter(), 0
+    for image in frames:
+        size += len(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1])
+    out["mjpeg"] = (1000 * (time.perf_counter() - t0) / len(frames), size / len(frames))
+
+    enc = av.CodecContext.create("libx264", "w")
+    enc.width, enc.height, enc.pix_fmt = W, H, "yuv420p"
+    enc.time_base = Fraction(1, FPS)
+    enc.options = {"preset": "ultrafast", "tune": "zerolatency", "g": str(FPS), "bf": "0",
+                   "b": "2500k"}
+    t0, size = time.perf_counter(), 0
+    for i, image in enumerate(frames):
+        frame = av.VideoFrame.from_ndarray(image, format="bgr24").reformat(format="yuv420p")
+        frame.pts = i
+        size += sum(p.size for p in enc.encode(frame))
+    out["reencode"] = (1000 * (time.perf_counter() - t0) / len(frames), size / len(frames))
+
+    buf = io.BytesIO()
+    t0 = time.perf_counter()
+    with av.open(buf, mode="w", format="mp4", options={
+            "movflags": "frag_every_frame+empty_moov+default_base_moof"}) as mux:
+        stream = mux.add_stream("h264")
+        stream.codec_context.width, stream.codec_context.height = W, H
+        stream.codec_context.extradata = extradata
+        stream.time_base = time_base
+        for data, pts, dts, key in packets:
+            packet = av.Packet(data)
+            packet.pts, packet.dts, packet.time_base = pts, dts, time_base
+            packet.is_keyframe = key
+            packet.stream = stream
+            mux.mux(packet)
+    out["fmp4"] = (1000 * (time.perf_counter() - t0) / len(packets), buf.tell() / len(packets))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -354,9 +419,19 @@ def main() -> None:
         clip = Path(tmp) / "clip.ts"
         make_clip(clip)
         rows = capacity(clip, args.max_streams, window_s=5.0)
-    sustained = [n for n, _, _, ok in rows if ok]
-    print(f"  → sustains {max(sustained) if sustained else 0} streams at full rate "
-          f"(target 10)")
+        sustained = [n for n, _, _, ok in rows if ok]
+        print(f"  → sustains {max(sustained) if sustained else 0} streams at full rate "
+              f"(target 10)")
+        costs = delivery_costs(clip, VideoSettings().mjpeg_quality)
+
+    print("\ndelivery path work per 720p frame, same stream (CPU % of one core at 30 fps; "
+          "bandwidth per viewer)")
+    notes = {"mjpeg": "JPEG encode, once per frame for all viewers (chosen)",
+             "reencode": "H.264 re-encode, once per encoder (per viewer in a per-peer sender)",
+             "fmp4": "remux into 1-frame fMP4 fragments (MSE), no decode"}
+    for key, (ms, nbytes) in costs.items():
+        print(f"  {key:8} {ms:6.2f} ms/frame  {ms * FPS / 10:5.1f} %  "
+              f"{nbytes * 8 * FPS / 1e6:5.1f} Mbit/s  {notes[key]}")
 
 
 if __name__ == "__main__":

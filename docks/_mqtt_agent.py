@@ -20,7 +20,7 @@ import aiomqtt
 
 from docks._exceptions import DockUnavailable
 from docks._model import DockAlarm, DockEvent, DockReadings, ReadingsChanged
-from docks._mqtt_link import run_reconnecting
+from docks._mqtt_link import keep_cancel, run_reconnecting
 from docks._protocol import (
     DockProperties,
     Envelope,
@@ -124,10 +124,10 @@ class DockAgent:
 
     async def _session(self, client: aiomqtt.Client) -> None:
         for topic in self.topics.dock_subscriptions(self.sn):
-            await client.subscribe(topic, qos=1)
-        await client.publish(
+            await keep_cancel(client.subscribe(topic, qos=1))
+        await keep_cancel(client.publish(
             self.topics.topic(TopicKind.STATUS, self.sn), self._status(True), qos=1, retain=True
-        )
+        ))
         self._client = client
         self._last_state = {}
         remove = self.sim.add_listener(self._on_sim_event)
@@ -146,7 +146,7 @@ class DockAgent:
         while True:
             topic, payload, qos, retain = await self._outbox.get()
             if not self._closing:
-                await client.publish(topic, payload, qos=qos, retain=retain)
+                await keep_cancel(client.publish(topic, payload, qos=qos, retain=retain))
 
     def _put(self, kind: TopicKind, payload: bytes, qos: int = 1) -> None:
         if self._closing:

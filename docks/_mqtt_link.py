@@ -7,12 +7,14 @@ import logging
 import random
 import socket
 from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import aiomqtt
 
 from docks._settings import MqttSettings
 
 _log = logging.getLogger("docks.mqtt")
+T = TypeVar("T")
 
 
 SOCKET_OPTIONS = (
@@ -20,6 +22,31 @@ SOCKET_OPTIONS = (
     (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),  # small messages go out now, not 40 ms later
 )
 PENDING_CALLS_WARNING = 1000  # a fleet has many services in flight at once; that is normal
+
+
+async def keep_cancel(call: Awaitable[T]) -> T:
+    """Await an aiomqtt call so that a cancellation of this task is never lost in it.
+
+    aiomqtt waits for the broker's acknowledgement with ``asyncio.wait_for``, which on Python
+    3.11 returns the result instead of raising when the cancellation and the acknowledgement
+    arrive in the same loop iteration. A sender loop would then go on waiting for its next
+    message, and the task group around it, which cancels its children only once, would never
+    close. So the call runs as its own task, awaited through ``asyncio.wait``, which always
+    raises the cancellation (and cancels the call).
+    """
+    inner = asyncio.ensure_future(call)
+    try:
+        await asyncio.wait({inner})
+    except asyncio.CancelledError:
+        inner.cancel()
+        inner.add_done_callback(_retrieve)  # its outcome no longer matters to anyone
+        raise
+    return inner.result()
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 def make_client(

@@ -28,7 +28,7 @@ from docks._model import (
     ReadingsChanged,
     ServiceProgress,
 )
-from docks._mqtt_link import run_reconnecting
+from docks._mqtt_link import keep_cancel, run_reconnecting
 from docks._protocol import (
     DockProperties,
     Envelope,
@@ -150,7 +150,7 @@ class DockBus:
 
     async def _session(self, client: aiomqtt.Client) -> None:
         for topic in self.topics.station_subscriptions():
-            await client.subscribe(topic, qos=1)
+            await keep_cancel(client.subscribe(topic, qos=1))
         self._client = client
         self._connected.set()
         _log.info("dock bus connected to %s:%s", self.settings.hostname, self.settings.port)
@@ -182,7 +182,7 @@ class DockBus:
     async def _send_outbox(self, client: aiomqtt.Client) -> None:
         while True:
             topic, payload = await self._outbox.get()
-            await client.publish(topic, payload, qos=1)
+            await keep_cancel(client.publish(topic, payload, qos=1))
 
     # -- services ------------------------------------------------------------------------------
 
@@ -241,7 +241,7 @@ class DockBus:
         attempts = self.settings.service_retries + 1
         for _attempt in range(attempts):
             try:
-                await client.publish(topic, payload, qos=1)
+                await keep_cancel(client.publish(topic, payload, qos=1))
             except aiomqtt.MqttError as exc:
                 raise DockUnavailable(
                     f"{pending.service} not sent: {exc}", dock_id=pending.dock_id,

@@ -168,6 +168,7 @@ class SimulatedDock:
         self._estop = False
         self._inside = drone is not None and drone_inside
         self._charging = charging and self._inside
+        self._drone_switched_on = False  # the dock's own power relay to the drone in it
         self._mode = DockMode.IDLE
         self._busy: set[str] = set()
         self._tasks: list[asyncio.Task[None]] = []
@@ -222,7 +223,10 @@ class SimulatedDock:
             mode=self._mode,
             door=door,
             drone_present=self._inside,
-            drone_powered=bool(drone is not None and drone.connected and self._inside),
+            # the dock knows its relay is on even while the drone's radio is silent
+            drone_powered=bool(
+                drone is not None and self._inside and (self._drone_switched_on or drone.connected)
+            ),
             drone_battery_pct=battery if self._inside else None,
             charge_state=ChargeState.CHARGING if charging else ChargeState.IDLE,
             wind_speed_mps=self._weather.wind_speed_mps,
@@ -307,6 +311,7 @@ class SimulatedDock:
         if drone is self.drone and self._inside and not on_ground:
             self._inside = False
             self._charging = False
+            self._drone_switched_on = False
             self._changed()
         elif on_ground and not was_on_ground:
             self._touchdown(drone)
@@ -392,21 +397,28 @@ class SimulatedDock:
                 self._alarm("landing_area_blocked", AlarmLevel.WARNING, "object on the cover or pad")
                 raise SimServiceError(ReasonCode.LANDING_AREA_BLOCKED, "landing area blocked")
             step_s = min(1.0, self.timings.cover_travel_s / 4)
-            rate = step_s / self.timings.cover_travel_s
+            speed = 1.0 / self.timings.cover_travel_s  # of the full travel per dock second
             stall_at = 0.3 if target > self._cover_pos else 0.7
+            jam = DockFault.COVER_JAM in self.faults
+            last_s = self.clock.monotonic()
             while abs(self._cover_pos - target) > 1e-9:
                 if self._estop:
                     raise SimServiceError(ReasonCode.EMERGENCY_STOPPED, "cover stopped by e-stop")
-                if DockFault.COVER_JAM in self.faults and abs(self._cover_pos - stall_at) < rate:
+                if jam and abs(self._cover_pos - stall_at) < 1e-9:
                     await self.clock.sleep(self.timings.cover_stall_s)
                     self._cover_fault = True
                     self._alarm("cover_jammed", AlarmLevel.WARNING, "cover motor stalled")
                     raise SimServiceError(ReasonCode.COVER_JAMMED, "cover jammed")
                 await self.clock.sleep(step_s)
-                delta = min(rate, abs(target - self._cover_pos))
-                self._cover_pos += delta if target > self._cover_pos else -delta
-                if abs(self._cover_pos - target) < 1e-6:
-                    self._cover_pos = target
+                # move by the time that really passed, so a slow loop never slows the cover
+                now_s = self.clock.monotonic()
+                delta = min(speed * (now_s - last_s), abs(target - self._cover_pos))
+                last_s = now_s
+                sign = 1.0 if target > self._cover_pos else -1.0
+                moved = self._cover_pos + sign * delta
+                if jam and min(self._cover_pos, moved) <= stall_at <= max(self._cover_pos, moved):
+                    moved = stall_at
+                self._cover_pos = target if abs(moved - target) < 1e-6 else moved
                 self._changed()
                 report(round(100 * (self._cover_pos if target else 1 - self._cover_pos)), "moving")
             return {"cover_state": int(self.readings().door)}
@@ -431,6 +443,7 @@ class SimulatedDock:
                 self._alarm("drone_boot_failed", AlarmLevel.WARNING, "drone did not power on")
                 raise SimServiceError(ReasonCode.DRONE_POWER_FAILED, "drone did not power on")
             self.drone.set_powered(on)
+            self._drone_switched_on = on
             return {}
 
     async def _reboot(self, _params: dict[str, Any], report: ProgressCallback) -> dict[str, Any]:

@@ -363,11 +363,21 @@ class Sortie:
         try:
             goto = self._command("goto", drone.goto(lat, lon, self._s.cruise_alt_m), lat=lat, lon=lon)
             await self._step(f"fly_to:{dock.dock_id}", goto, self._s.arm_s, command=True)
-            await self._step(
-                f"over:{dock.dock_id}",
-                self._until(self._near(lat, lon, self._s.arrival_radius_m),
-                            timeout_s=self._leg_s(lat, lon), what=f"over dock {dock.dock_id}"),
-            )
+            over = self._near(lat, lon, self._s.arrival_radius_m)
+            try:
+                await self._step(
+                    f"over:{dock.dock_id}",
+                    self._until(over, timeout_s=self._leg_s(lat, lon), what=f"over dock {dock.dock_id}"),
+                )
+            except DockTimeout as exc:
+                # slower than planned (a headwind) but still heard and still coming: keep the
+                # cover open for it, up to the failsafe limit (a lost link ends this wait)
+                self._note(f"{exc}; still on its way, waiting up to {self._s.failsafe_return_s:.0f} s")
+                await self._step(
+                    f"over_late:{dock.dock_id}",
+                    self._until(over, timeout_s=self._s.failsafe_return_s,
+                                what=f"over dock {dock.dock_id} (late)"),
+                )
         finally:
             await asyncio.gather(cover, return_exceptions=True)
         if cover.exception() is not None:
@@ -502,7 +512,8 @@ class Sortie:
         self._transition(dock.closing, f"launch aborted: {step} failed")
         readings = dock.readings
         jobs: list[Awaitable[Any]] = []
-        if self.drone.connected or (readings is not None and readings.drone_powered):
+        power_sent = any(s.name == "drone_power_on" for s in self.report.steps)
+        if power_sent or self.drone.connected or (readings is not None and readings.drone_powered):
             jobs.append(self._step("abort:drone_power_off", dock.power_drone(False), command=True))
         if readings is None or readings.door is not DoorState.CLOSED:
             jobs.append(self._step("abort:cover_close", dock.close_cover(), command=True))

@@ -237,9 +237,10 @@ def _altitude_fraction(
     """Fractions [sa, sb] of each leg whose altitude lies in [lo, hi] (empty when sa > sb)."""
     da = a1 - a0
     flat = np.abs(da) < 1e-9
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        s1 = (lo - a0) / da
-        s2 = (hi - a0) / da
+    # a flat leg's altitude is constant: dividing by its (possibly subnormal) step would only
+    # overflow, so its fractions come from the comparison below instead
+    s1 = np.divide(lo - a0, da, out=np.zeros_like(da), where=~flat)
+    s2 = np.divide(hi - a0, da, out=np.zeros_like(da), where=~flat)
     sa = np.where(flat, np.where((lo <= a0) & (a0 <= hi), 0.0, 1.0), np.minimum(s1, s2))
     sb = np.where(flat, np.where((lo <= a0) & (a0 <= hi), 1.0, 0.0), np.maximum(s1, s2))
     return np.maximum(sa, 0.0), np.minimum(sb, 1.0)

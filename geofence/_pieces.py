@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 S_TOLERANCE = 1e-12
 """Fractions of a leg closer than this are the same place."""
+_PARALLEL = 1e-12
+"""A leg and an edge whose directions differ by less than this (radians) are parallel."""
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -34,9 +36,8 @@ def circle_pieces(
     point = legs.degenerate[leg]
     disc = b * b - 4.0 * a * c
     root = np.sqrt(np.maximum(disc, 0.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lo = np.where(point, 0.0, (-b - root) / (2.0 * a))
-        hi = np.where(point, 1.0, (-b + root) / (2.0 * a))
+    lo = np.divide(-b - root, 2.0 * a, out=np.zeros_like(a), where=~point)
+    hi = np.divide(-b + root, 2.0 * a, out=np.ones_like(a), where=~point)
     hit = np.where(point, c <= 0.0, (disc >= 0.0) & (hi >= 0.0) & (lo <= 1.0))
     item = np.flatnonzero(hit)
     return item, np.clip(lo[item], 0.0, 1.0), np.clip(hi[item], 0.0, 1.0)
@@ -46,9 +47,9 @@ def segment_distance(legs: Legs, leg: IntArray, px: FloatArray, py: FloatArray) 
     """Distance from each leg (a segment, or a point) to a point."""
     dx, dy = legs.x1[leg] - legs.x0[leg], legs.y1[leg] - legs.y0[leg]
     a = dx * dx + dy * dy
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = ((px - legs.x0[leg]) * dx + (py - legs.y0[leg]) * dy) / a
-    t = np.where(a > 0, np.clip(t, 0.0, 1.0), 0.0)
+    t = np.divide((px - legs.x0[leg]) * dx + (py - legs.y0[leg]) * dy, a,
+                  out=np.zeros_like(a), where=a > 0)
+    t = np.clip(t, 0.0, 1.0)
     return np.hypot(legs.x0[leg] + t * dx - px, legs.y0[leg] + t * dy - py)
 
 
@@ -80,10 +81,12 @@ def polygon_pieces(
     ex, ey = bx - ax, by - ay
     denom = dx * ey - dy * ex
     qx, qy = ax - x0, ay - y0
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        t = (qx * ey - qy * ex) / denom
-        u = (qx * dy - qy * dx) / denom
-    cross = (denom != 0) & (u >= 0) & (u <= 1) & (t > 0) & (t < 1)
+    # nearly parallel pairs (sine of the angle below _PARALLEL) never cut the leg: dividing by
+    # their denominator would only overflow, and an overlap is found by the midpoint tests
+    parallel = np.abs(denom) <= _PARALLEL * np.hypot(dx, dy) * np.hypot(ex, ey)
+    t = np.divide(qx * ey - qy * ex, denom, out=np.full_like(denom, -1.0), where=~parallel)
+    u = np.divide(qx * dy - qy * dx, denom, out=np.full_like(denom, -1.0), where=~parallel)
+    cross = (u >= 0) & (u <= 1) & (t > 0) & (t < 1)
     n = rest.size
     cut_item = np.concatenate([np.arange(n), np.arange(n), edge_item[cross]])
     cut_t = np.concatenate([np.zeros(n), np.ones(n), t[cross]])
@@ -102,8 +105,8 @@ def polygon_pieces(
     r = np.repeat(np.arange(iv_item.size), per_iv)
     e = first_edge[iv_item][r] + (np.arange(r.size) - np.repeat(np.cumsum(per_iv) - per_iv, per_iv))
     straddle = (ay[e] > my[r]) != (by[e] > my[r])
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        x_cross = ax[e] + (my[r] - ay[e]) * ex[e] / ey[e]
+    x_cross = ax[e] + np.divide((my[r] - ay[e]) * ex[e], ey[e], out=np.zeros_like(mx[r]),
+                                where=straddle)  # a straddling edge is never horizontal
     crossings = np.bincount(r, weights=straddle & (mx[r] < x_cross), minlength=iv_item.size)
     inside = crossings % 2 == 1
     item = np.concatenate([whole, rest[iv_item[inside]]])

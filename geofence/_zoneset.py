@@ -21,7 +21,6 @@ from geofence._zone import Zone, check_unique_ids
 
 _NOW_S = 1e-9
 """A breach starting within this fraction of a leg counts as happening at its start."""
-_NORTH_STEP_DEG = 1e-5
 _BAND_KINDS = (CODE[ViolationKind.INSIDE_NO_FLY], CODE[ViolationKind.ABOVE_CEILING],
                CODE[ViolationKind.BELOW_FLOOR])
 
@@ -142,7 +141,7 @@ class ZoneSet:
         near = np.flatnonzero(accurate)
         lat, lon, alt, v_n, v_e, v_u = (a[near] for a in (lat, lon, alt, v_n, v_e, v_u))
         x0, y0 = x_all[near], y_all[near]
-        east, north = self._grid_axes(lat, lon, x0, y0)
+        east, north = self._grid_axes(lat, lon)
         dx = horizon_s * (v_e * east[0] + v_n * north[0])
         dy = horizon_s * (v_e * east[1] + v_n * north[1])
         legs = Legs.build(x0, y0, alt, x0 + dx, y0 + dy, alt + horizon_s * v_u, home[near])
@@ -200,14 +199,16 @@ class ZoneSet:
 
     def _grid_axes(
         self, lat: NDArray[np.float64], lon: NDArray[np.float64],
-        x0: NDArray[np.float64], y0: NDArray[np.float64],
     ) -> tuple[tuple[NDArray[np.float64], NDArray[np.float64]], tuple[NDArray[np.float64], ...]]:
-        """Unit vectors of true east and north at each position, in projected metres."""
-        step = np.where(lat + _NORTH_STEP_DEG <= 90.0, _NORTH_STEP_DEG, -_NORTH_STEP_DEG)
-        xn, yn = self.projection.to_metres(lat + step, lon)  # type: ignore[union-attr]
-        nx, ny = (xn - x0) * np.sign(step), (yn - y0) * np.sign(step)
-        norm = np.hypot(nx, ny)
-        nx, ny = nx / norm, ny / norm
+        """Unit vectors of true east and north at each position, in projected metres.
+
+        Grid north of the transverse Mercator is turned from true north by the meridian
+        convergence atan2(sin Δλ sin φ, cos Δλ) (the spherical formula: the ellipsoid's terms
+        stay below 1e-7 rad within the projection's radius, poles included).
+        """
+        dl = np.radians(lon - self.projection.centre.lon_deg)  # type: ignore[union-attr]
+        gamma = np.arctan2(np.sin(dl) * np.sin(np.radians(lat)), np.cos(dl))
+        nx, ny = -np.sin(gamma), np.cos(gamma)
         return (ny, -nx), (nx, ny)
 
     def _watch_result(
@@ -312,6 +313,10 @@ def _waypoints(points: Sequence[GeoPoint | Sequence[float]], *, what: str) -> ND
 
 
 def _check_vehicles(*arrays: NDArray[np.float64]) -> None:
+    lat, lon = arrays[0], arrays[1]
+    if (np.isfinite(np.stack(arrays)).all() and (np.abs(lat) <= 90).all()
+            and (np.abs(lon) <= 180).all()):
+        return  # the usual tick: nothing to name
     names = ("latitude", "longitude", "altitude", "north velocity", "east velocity", "up velocity")
     for name, values in zip(names, arrays, strict=True):
         bad = ~np.isfinite(values)

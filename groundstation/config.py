@@ -171,6 +171,17 @@ class VideoSettings(BaseModel):
     retention_days: float = Field(90.0, gt=0, description="Recordings older than this are deleted")
     retention_check_interval_s: float = Field(3600.0, gt=0)
     recorder_queue_packets: int = Field(900, ge=10, description="Packets buffered for a slow disk before drops")
+    browser_copy_codecs: list[str] = Field(
+        default_factory=lambda: ["hevc"],
+        description="Recorded codecs that also get an H.264 copy for browsers (Chromium and Firefox lack H.265)")
+    browser_copy_timeout_s: float = Field(600.0, gt=0, description="Longest transcode of one segment")
+    streams: dict[str, str] = Field(
+        default_factory=dict,
+        description="Configured streams: vehicle name -> URI (rtsp://, udp://, rtp://...); these win over what the vehicle announces")
+    follow_announcements: bool = Field(
+        True, description="Open the streams vehicles announce in MAVLink VIDEO_STREAM_INFORMATION")
+    announced_bind_host: str = Field(
+        "0.0.0.0", description="Address to listen on when a vehicle announces only a UDP port")
     simcam: SimCameraSettings = Field(default_factory=SimCameraSettings)
 
 

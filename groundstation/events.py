@@ -41,6 +41,7 @@ __all__ = [
     "Subscription",
     "SystemStatusChanged",
     "VehicleDiscovered",
+    "VideoStreamAnnounced",
 ]
 
 _log = logging.getLogger(__name__)
@@ -165,6 +166,22 @@ class CommandCompleted(Event):
     def ok(self) -> bool:
         """Whether the vehicle accepted the command."""
         return self.result == "ACCEPTED"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VideoStreamAnnounced(Event):
+    """A vehicle described a camera stream (MAVLink VIDEO_STREAM_INFORMATION)."""
+
+    system_id: int
+    component_id: int
+    stream_number: int
+    stream_type: int
+    """MAVLink VIDEO_STREAM_TYPE: 0 RTSP, 1 RTP/UDP, 2 TCP MPEG, 3 MPEG-TS."""
+    encoding: int
+    """MAVLink VIDEO_STREAM_ENCODING: 0 unknown, 1 H.264, 2 H.265."""
+    uri: str
+    name: str
+    running: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,9 +17,10 @@ from missions._exceptions import (
     UnknownCommandError,
 )
 from missions._families import Autopilot, family_problems
-from missions._filemodel import PlanDocument, RouteFile, Unsupported
+from missions._filemodel import PlanDocument, RouteArea, RouteFile, Unsupported
 from missions._files import READERS, read_file
 from missions._geometry import Camera
+from missions._ground import FlatGround, GridGround, GroundError, GroundModel
 from missions._items import command_name, same_item
 from missions._path import FlightPath, PathPoint, PathProblem, flight_path, route_waypoints
 from missions._plan_file import read_plan, write_plan
@@ -73,7 +74,11 @@ __all__ = [
     "DockPoint",
     "EndAction",
     "Estimate",
+    "FlatGround",
     "FlightPath",
+    "GridGround",
+    "GroundError",
+    "GroundModel",
     "Limits",
     "MissingFrameError",
     "MissionError",
@@ -90,6 +95,7 @@ __all__ = [
     "Reason",
     "ReasonCode",
     "Route",
+    "RouteArea",
     "RouteEnd",
     "RouteError",
     "RouteFile",

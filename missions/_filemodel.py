@@ -60,13 +60,27 @@ class PlanDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class RouteArea:
+    """An area drawn in a route file (a polygon): build a sweep or a perimeter patrol from it.
+
+    ``outline`` and ``holes`` are rings of (lat_deg, lon_deg) without a closing vertex.
+    """
+
+    name: str
+    where: str
+    outline: tuple[tuple[float, float], ...]
+    holes: tuple[tuple[tuple[float, float], ...], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class RouteFile:
-    """Waypoints read from a GIS route file (GeoJSON, KML); altitudes above home."""
+    """Waypoints (altitudes above home) and areas read from a GIS route file (GeoJSON, KML)."""
 
     name: str
     waypoints: tuple[Waypoint, ...]
     unsupported: tuple[Unsupported, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    areas: tuple[RouteArea, ...] = ()
 
     @property
     def complete(self) -> bool:

@@ -2,8 +2,9 @@
 
 Validation (distance, climb, hover, zones) and tracking (distance to go, off-path distance)
 both read this one interpretation of the items. Altitudes are metres above home; an AMSL item
-is converted with the launch point's ground altitude; terrain-frame altitudes are taken as
-above home (the station has no terrain model) and noted.
+is converted with the launch point's ground altitude; a terrain-frame altitude (above the ground
+under the item) is converted with a :class:`~missions.GroundModel` when one is given, and
+otherwise taken as above home and noted.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from geofence import GeoPoint, LocalProjection, MavCmd, MissionItem
 from missions import _geometry as geo
 from missions import _items as it
+from missions._exceptions import MissionError
+from missions._ground import GroundModel
 from missions._routes import Waypoint
 
 _HOLD_AT_PLACE = frozenset({MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_TIME, 82})
@@ -43,6 +46,9 @@ class PathPoint:
     orbit_m: float = 0.0
     """Metres flown circling here (NAV_LOITER_TURNS)."""
     orbit_radius_m: float = 0.0
+    orbit_turns: float = 0.0
+    orbit_clockwise: bool = True
+    """Direction of the orbit seen from above (NAV_LOITER_TURNS: positive radius)."""
     unlimited: bool = False
     """Holds here until told otherwise (NAV_LOITER_UNLIM)."""
 
@@ -78,9 +84,16 @@ class FlightPath:
                 + sum(q.orbit_m for q in p))
 
 
-def relative_alt_m(item: MissionItem, launch_amsl_m: float) -> float | None:
-    """The item's altitude above home, or None if its frame does not place it."""
-    if item.frame in it.RELATIVE_FRAMES or item.frame in it.TERRAIN_FRAMES:
+def relative_alt_m(item: MissionItem, launch_amsl_m: float,
+                   ground_amsl_m: float | None = None) -> float | None:
+    """The item's altitude above home, or None if its frame does not place it.
+
+    ``ground_amsl_m`` is the ground's elevation under a terrain-frame item (None: unknown,
+    its altitude is then taken as above home).
+    """
+    if item.frame in it.TERRAIN_FRAMES:
+        return float(item.z) + (0.0 if ground_amsl_m is None else ground_amsl_m - launch_amsl_m)
+    if item.frame in it.RELATIVE_FRAMES:
         return float(item.z)
     if item.frame in it.AMSL_FRAMES:
         return float(item.z) - launch_amsl_m
@@ -88,8 +101,10 @@ def relative_alt_m(item: MissionItem, launch_amsl_m: float) -> float | None:
 
 
 def flight_path(items: Sequence[MissionItem], launch: GeoPoint,
-                projection: LocalProjection | None = None) -> FlightPath:
-    """Interpret items as a flight from ``launch`` (ground altitude AMSL in ``launch.alt_m``)."""
+                projection: LocalProjection | None = None,
+                ground: GroundModel | None = None) -> FlightPath:
+    """Interpret items as a flight from ``launch`` (ground altitude AMSL in ``launch.alt_m``);
+    ``ground`` places terrain-frame altitudes."""
     proj = projection or geo.projection_for(launch.lat_deg, launch.lon_deg)
     start = PathPoint(-1, 0.0, 0.0, launch.lat_deg, launch.lon_deg, 0.0)
     if projection is not None:
@@ -117,11 +132,13 @@ def flight_path(items: Sequence[MissionItem], launch: GeoPoint,
             break
         if command not in it.NAV_TO_PLACE:
             continue
-        if item.frame in it.TERRAIN_FRAMES:
-            notes.append(f"{it.describe_item(index, item)}: terrain-following altitude taken as "
-                         "above home")
-        alt = relative_alt_m(item, launch.alt_m)
         placed = it.has_place(item)
+        under: float | None = None
+        if item.frame in it.TERRAIN_FRAMES:
+            under = _ground_under(ground, item, here, placed, index, problems, notes)
+            if under is None and ground is not None:
+                continue
+        alt = relative_alt_m(item, launch.alt_m, under)
         if command in _TAKEOFF:
             if alt is None:
                 problems.append(PathProblem(index, _frame_problem(index, item)))
@@ -148,11 +165,87 @@ def flight_path(items: Sequence[MissionItem], launch: GeoPoint,
         orbit = (abs(float(item.param1)) * 2 * math.pi * abs(float(item.param3))
                  if command == MavCmd.NAV_LOITER_TURNS else 0.0)
         ok = math.isfinite(orbit)
+        circles = ok and orbit > 0
         points.append(PathPoint(index, x, y, item.lat_deg, item.lon_deg, alt, speed,
                                 hold if math.isfinite(hold) else 0.0, orbit if ok else 0.0,
-                                abs(float(item.param3)) if ok and orbit else 0.0,
-                                command == MavCmd.NAV_LOITER_UNLIM))
+                                abs(float(item.param3)) if circles else 0.0,
+                                abs(float(item.param1)) if circles else 0.0,
+                                float(item.param3) >= 0, command == MavCmd.NAV_LOITER_UNLIM))
     return FlightPath(launch, proj, tuple(points), tuple(problems), tuple(dict.fromkeys(notes)))
+
+
+def _ground_under(ground: GroundModel | None, item: MissionItem, here: PathPoint, placed: bool,
+                  index: int, problems: list[PathProblem], notes: list[str]) -> float | None:
+    """Ground elevation under a terrain-frame item (None: no model, noted, or a problem)."""
+    what = it.describe_item(index, item)
+    if ground is None:
+        notes.append(f"{what}: terrain-following altitude taken as above home (no ground model)")
+        return None
+    lat, lon = (item.lat_deg, item.lon_deg) if placed else (here.lat_deg, here.lon_deg)
+    try:
+        return float(ground.elevation_amsl_m(lat, lon))
+    except MissionError as exc:
+        problems.append(PathProblem(index, f"{what}: terrain-following altitude cannot be placed: "
+                                    f"{exc}"))
+        return None
+
+
+_UNKNOWN_ENTRY_M = 1.0
+"""A leg arriving this close to an orbit's centre has no defined entry point on the circle."""
+
+XY = tuple[float, float]
+
+
+def orbit_ends(pts: Sequence[PathPoint]) -> tuple[list[XY | None], list[XY | None]]:
+    """Where the vehicle leaves each point and where it joins each orbit (None: unknown).
+
+    A vehicle flying NAV_LOITER_TURNS goes to the point of the circle nearest to where it
+    comes from, circles the given turns from there and leaves from where the turns end,
+    straight to the next point. Arriving at an orbit's centre leaves its entry undefined.
+    """
+    departures: list[XY | None] = []
+    entries: list[XY | None] = []
+    for k, p in enumerate(pts):
+        if p.orbit_radius_m <= 0:
+            entries.append(None)
+            departures.append((p.x_m, p.y_m))
+            continue
+        entry = _orbit_entry(p, departures[k - 1] if k > 0 else None)
+        entries.append(entry)
+        departures.append(None if entry is None else _orbit_exit(p, entry))
+    return departures, entries
+
+
+def moved(p: PathPoint, xy: XY | None) -> PathPoint:
+    """The point moved to ``xy`` (unchanged for None)."""
+    return p if xy is None else replace(p, x_m=xy[0], y_m=xy[1])
+
+
+def _orbit_entry(p: PathPoint, came_from: XY | None) -> XY | None:
+    """The point of an orbit's circle nearest to where the vehicle comes from."""
+    if came_from is None:
+        return None
+    dx, dy = came_from[0] - p.x_m, came_from[1] - p.y_m
+    d = math.hypot(dx, dy)
+    if d < _UNKNOWN_ENTRY_M:
+        return None
+    return p.x_m + p.orbit_radius_m * dx / d, p.y_m + p.orbit_radius_m * dy / d
+
+
+def _orbit_exit(p: PathPoint, entry: XY) -> XY:
+    """Where the turns end: the entry turned by the orbit's turns in its direction."""
+    start = math.atan2(entry[1] - p.y_m, entry[0] - p.x_m)
+    swept = 2 * math.pi * p.orbit_turns * (-1.0 if p.orbit_clockwise else 1.0)
+    return (p.x_m + p.orbit_radius_m * math.cos(start + swept),
+            p.y_m + p.orbit_radius_m * math.sin(start + swept))
+
+
+def flown_legs(pts: Sequence[PathPoint]) -> list[tuple[PathPoint, PathPoint]]:
+    """Each leg as flown: from where the vehicle leaves a point (an orbit's exit) to where it
+    joins the next (an orbit's entry); a point whose orbit ends are unknown stays at its centre."""
+    departures, entries = orbit_ends(pts)
+    return [(moved(a, start), moved(b, entry)) for a, b, start, entry in
+            zip(pts, pts[1:], departures, entries[1:], strict=False)]
 
 
 def _frame_problem(index: int, item: MissionItem) -> str:

@@ -5,10 +5,12 @@ or ``Point`` features/placemarks in order. Altitudes must be stated: GeoJSON pos
 [longitude, latitude, altitude] (RFC 7946), KML needs an ``altitudeMode`` (its default,
 ``clampToGround``, drops altitudes). Altitudes are above home unless the file says AMSL
 (GeoJSON property ``altitude_ref: "amsl"``, KML ``absolute``), which needs the home altitude;
-KML ``relativeToGround`` is taken as above home (the station has no terrain model).
+KML ``relativeToGround`` is taken as above home (route files carry no ground elevations).
 Per-waypoint ``speed_mps`` and ``hold_s`` ride in properties / ExtendedData. Writers add a
-display-only path line marked ``role: path`` that readers skip (noted). Areas (polygons)
-are reported as unsupported: build a sweep or perimeter route from them instead.
+display-only path line marked ``role: path`` that readers skip (noted). Areas (GeoJSON
+``Polygon``/``MultiPolygon``, KML ``Polygon``, also inside ``MultiGeometry``) are read as
+:class:`RouteArea` outlines with their holes, checked like zone outlines (three or more
+distinct vertices, in range, not self-intersecting), to build a sweep or a perimeter from.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from collections.abc import Sequence
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from geofence import Zone, ZoneError, ZoneKind
 from missions._exceptions import MissingFrameError, PlanFormatError
-from missions._filemodel import RouteFile, Unsupported, check_lat_lon, number
+from missions._filemodel import RouteArea, RouteFile, Unsupported, check_lat_lon, number
 from missions._routes import Waypoint
 
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -37,6 +40,19 @@ class _Collector:
         self.waypoints: list[Waypoint] = []
         self.unsupported: list[Unsupported] = []
         self.notes: list[str] = []
+        self.areas: list[RouteArea] = []
+
+    def add_area(self, where: str, name: str, rings: Sequence[Sequence[tuple[float, float]]]) -> None:
+        """An area from (lat, lon) rings (outline first), checked as a zone outline would be."""
+        for r, ring in enumerate(rings):
+            for k, (lat, lon) in enumerate(ring):
+                check_lat_lon(lat, lon, f"{where} ring {r} vertex {k}")
+        try:
+            zone = Zone.polygon("area", name or where, ZoneKind.OPERATING_AREA, rings[0], rings[1:])
+        except ZoneError as exc:
+            raise PlanFormatError(where, f"area is not a usable polygon: {exc.problem}") from None
+        shape = zone.shape
+        self.areas.append(RouteArea(name, where, shape.exterior, shape.holes))  # type: ignore[union-attr]
 
     def add(self, where: str, lat: float, lon: float, alt: float | None, amsl: bool,
             speed: float | None, hold: float) -> None:
@@ -57,7 +73,8 @@ class _Collector:
         self.waypoints.append(Waypoint(lat, lon, alt, speed, hold))
 
     def result(self, name: str) -> RouteFile:
-        return RouteFile(name, tuple(self.waypoints), tuple(self.unsupported), tuple(self.notes))
+        return RouteFile(name, tuple(self.waypoints), tuple(self.unsupported), tuple(self.notes),
+                         tuple(self.areas))
 
 
 # -- GeoJSON -----------------------------------------------------------------------------------
@@ -115,9 +132,18 @@ def _geojson_feature(out: _Collector, feature: Any, where: str) -> None:
         if not isinstance(coords, list) or not coords:
             raise PlanFormatError(where, f"{kind} has no coordinates")
         positions = coords
+    elif kind in ("Polygon", "MultiPolygon"):
+        parts = [coords] if kind == "Polygon" else coords
+        if not isinstance(parts, list) or not parts:
+            raise PlanFormatError(where, f"{kind} has no coordinates")
+        name = str(props.get("name") or "")
+        for p, rings in enumerate(parts):
+            spot = where if kind == "Polygon" else f"{where} polygon {p}"
+            out.add_area(spot, name, _geojson_rings(rings, spot))
+        return
     else:
         out.unsupported.append(Unsupported(where, f"{kind} geometry",
-                                           "not a route (an area: build a sweep or perimeter)"))
+                                           "neither waypoints nor an area"))
         return
     speeds = _per_vertex(props.get("speed_mps"), len(positions), where, "speed_mps")
     holds = _per_vertex(props.get("hold_s", 0.0), len(positions), where, "hold_s")
@@ -130,6 +156,24 @@ def _geojson_feature(out: _Collector, feature: Any, where: str) -> None:
         alt = number(pos[2], spot, "altitude") if len(pos) == 3 else (
             number(alt_prop, spot, "alt_m") if alt_prop is not None else None)
         out.add(spot, lat, lon, alt, ref == "amsl", speeds[k], holds[k] or 0.0)
+
+
+def _geojson_rings(rings: Any, where: str) -> list[list[tuple[float, float]]]:
+    """A GeoJSON polygon's [longitude, latitude] rings as (lat, lon) rings."""
+    if not isinstance(rings, list) or not rings:
+        raise PlanFormatError(where, "a polygon needs a list of rings")
+    out = []
+    for r, ring in enumerate(rings):
+        if not isinstance(ring, list):
+            raise PlanFormatError(f"{where} ring {r}", "not a list of positions")
+        vertices = []
+        for k, pos in enumerate(ring):
+            spot = f"{where} ring {r} position {k}"
+            if not isinstance(pos, list) or len(pos) not in (2, 3):
+                raise PlanFormatError(spot, f"{pos!r} is not [longitude, latitude(, altitude)]")
+            vertices.append((number(pos[1], spot, "latitude"), number(pos[0], spot, "longitude")))
+        out.append(vertices)
+    return out
 
 
 def _per_vertex(value: Any, n: int, where: str, what: str) -> list[float | None]:
@@ -208,12 +252,24 @@ def _kml_placemark(out: _Collector, mark: ET.Element, where: str) -> None:
         out.notes.append(f"{where}: display path skipped (the waypoints are the Point placemarks)")
         return
     shapes = [el for el in mark if el.tag in (f"{_K}Point", f"{_K}LineString")]
+    polygons = [el for el in mark if el.tag == f"{_K}Polygon"]
+    for multi in mark.findall(f"{_K}MultiGeometry"):
+        for k, child in enumerate(multi):
+            if child.tag == f"{_K}Polygon":
+                polygons.append(child)
+            else:
+                out.unsupported.append(Unsupported(f"{where} MultiGeometry part {k}",
+                                                   child.tag.removeprefix(_K),
+                                                   "only polygons are read from a MultiGeometry"))
+    name = (mark.findtext(f"{_K}name") or "").strip()
+    for k, polygon in enumerate(polygons):
+        spot = where if len(polygons) == 1 else f"{where} polygon {k}"
+        out.add_area(spot, name, _kml_rings(polygon, spot))
     others = [el.tag.removeprefix(_K) for el in mark
-              if el.tag in (f"{_K}Polygon", f"{_K}MultiGeometry", f"{_K}LinearRing", f"{_K}Model",
-                            f"{_K}Track", "{http://www.google.com/kml/ext/2.2}Track")]
+              if el.tag in (f"{_K}LinearRing", f"{_K}Model", f"{_K}Track",
+                            "{http://www.google.com/kml/ext/2.2}Track")]
     for tag in others:
-        out.unsupported.append(Unsupported(where, tag, "not a route (build a sweep or perimeter "
-                                           "from an area)"))
+        out.unsupported.append(Unsupported(where, tag, "neither waypoints nor an area"))
     speed = _kml_number(data["speed_mps"], where, "speed_mps") if data.get("speed_mps") else None
     hold = _kml_number(data["hold_s"], where, "hold_s") if data.get("hold_s") else 0.0
     for shape in shapes:
@@ -239,6 +295,26 @@ def _kml_placemark(out: _Collector, mark: ET.Element, where: str) -> None:
                                             "the ground), and no default altitude was given")
                 alt = None
             out.add(spot, lat, lon, alt, mode == "absolute", speed, hold)
+
+
+def _kml_rings(polygon: ET.Element, where: str) -> list[list[tuple[float, float]]]:
+    """A KML polygon's outer and inner boundaries as (lat, lon) rings."""
+    outer = polygon.findall(f"{_K}outerBoundaryIs/{_K}LinearRing/{_K}coordinates")
+    if len(outer) != 1:
+        raise PlanFormatError(where, "a Polygon needs exactly one outerBoundaryIs LinearRing")
+    inner = polygon.findall(f"{_K}innerBoundaryIs/{_K}LinearRing/{_K}coordinates")
+    rings = []
+    for r, element in enumerate(outer + inner):
+        vertices = []
+        for k, tup in enumerate((element.text or "").split()):
+            spot = f"{where} ring {r} coordinate {k}"
+            parts = tup.split(",")
+            if len(parts) not in (2, 3):
+                raise PlanFormatError(spot, f"{tup!r} is not longitude,latitude[,altitude]")
+            vertices.append((_kml_number(parts[1], spot, "latitude"),
+                             _kml_number(parts[0], spot, "longitude")))
+        rings.append(vertices)
+    return rings
 
 
 def waypoints_to_kml(waypoints: Sequence[Waypoint], *, name: str = "route") -> str:

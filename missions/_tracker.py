@@ -21,16 +21,22 @@ from typing import Any
 
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
 
 from geofence import GeoPoint, LocalProjection, MissionItem
 from missions._exceptions import TrackingError
-from missions._path import PathPoint, flight_path
+from missions._ground import GroundModel
+from missions._path import XY, PathPoint, flight_path, flown_legs, moved, orbit_ends
 from missions._routes import Route, route_parts
 from missions._validate import VehicleProfile, leg_time_s
 
 ARRIVAL_RADIUS_M = 3.0
 """Horizontally within this distance of the first point of a return or landing, the vehicle
 is on the descent (its altitude there is the vehicle's own choice, e.g. ArduPilot's RTL_ALT)."""
+
+
+ON_ORBIT_M = 5.0
+"""Within this distance of an orbit's circle the vehicle is circling, not still flying to it."""
 
 
 class MissionPhase(StrEnum):
@@ -106,14 +112,21 @@ class MissionTracker:
 
     def __init__(self, route: Route | Sequence[MissionItem], *, launch: GeoPoint | None = None,
                  profile: VehicleProfile | None = None,
-                 projection: LocalProjection | None = None) -> None:
+                 projection: LocalProjection | None = None,
+                 ground: GroundModel | None = None) -> None:
         items, launch, projection = route_parts(route, launch, projection, "tracking")
         self.items = items
         self.profile = profile or VehicleProfile()
-        self.path = flight_path(self.items, launch, projection)
+        self.path = flight_path(self.items, launch, projection, ground)
         pts = self.path.points
-        self._legs = [leg_time_s(a, b, self.profile) for a, b in itertools.pairwise(pts)]
-        self._lengths = self.path.leg_lengths_m()
+        departures, entries = orbit_ends(pts)
+        self._aim = [moved(p, entry) for p, entry in zip(pts, entries, strict=True)]
+        """Where each point is flown to: an orbit's entry point on its circle, else the point."""
+        flown = flown_legs(pts)
+        self._legs = [leg_time_s(a, b, self.profile) for a, b in flown]
+        self._lengths = [math.dist((a.x_m, a.y_m, a.alt_m), (b.x_m, b.y_m, b.alt_m))
+                         for a, b in flown]
+        self._corridors = _corridors(pts, departures, entries)
         self.total_m = sum(self._lengths) + sum(p.orbit_m for p in pts)
         self._last_nav_item = pts[-1].item_index if len(pts) > 1 else -1
         self.phase = MissionPhase.PLANNED
@@ -244,7 +257,7 @@ class MissionTracker:
             return Progress(self.phase, self._current, legs_total, legs_total, 100.0, 0.0, 0.0,
                             self._cross_track(len(pts) - 1))
         t = self._target
-        target = pts[t]
+        target = self._aim[t]
         rest = range(t, legs_total)  # legs after the target leg (leg k ends at point k + 1)
         to_target_m = self._lengths[t - 1]
         to_target_s = self._legs[t - 1]
@@ -255,6 +268,10 @@ class MissionTracker:
             to_target_m = math.dist((here.x_m, here.y_m, here.alt_m),
                                     (target.x_m, target.y_m, target.alt_m))
             to_target_s = leg_time_s(here, target, self.profile)
+            centre = pts[t]
+            if centre.orbit_radius_m > 0 and abs(math.dist(self._where[:2], (
+                    centre.x_m, centre.y_m)) - centre.orbit_radius_m) < ON_ORBIT_M:
+                to_target_m = to_target_s = 0.0  # circling: the orbit itself is still to go
         elif self._current < 0:
             rest = range(t - 1, legs_total)
             to_target_m = to_target_s = 0.0
@@ -275,18 +292,36 @@ class MissionTracker:
         # progress reports lag the vehicle, and vehicles cut corners: around a waypoint the
         # path is the leg before it as much as the leg after it
         here = Point(x, y)
-        return float(min(_corridor(pts[k - 1], pts[k]).distance(here)
-                                for k in (t - 1, t, t + 1) if 1 <= k < len(pts)))
+        return float(min(self._corridors[k - 1].distance(here)
+                         for k in (t - 1, t, t + 1) if 1 <= k < len(pts)))
 
 
-def _corridor(a: PathPoint, b: PathPoint) -> BaseGeometry:
-    """Where a vehicle may be on a leg: the segment, or, from or to a circle flown around a
-    point (NAV_LOITER_TURNS), every straight line between that circle and the other end."""
-    ends = [Point(p.x_m, p.y_m).buffer(p.orbit_radius_m, quad_segs=8) if p.orbit_radius_m > 0
-            else Point(p.x_m, p.y_m) for p in (a, b)]
-    if not any(p.orbit_radius_m > 0 for p in (a, b)):
-        return LineString([(a.x_m, a.y_m), (b.x_m, b.y_m)])
-    return ends[0].union(ends[1]).convex_hull
+def _corridors(pts: Sequence[PathPoint], departure: Sequence[XY | None],
+               entries: Sequence[XY | None]) -> list[BaseGeometry]:
+    """Where a vehicle may be on each leg (leg k joins points k and k + 1).
+
+    A plain leg is its segment. The legs around an orbit are the segment to its entry point,
+    the circle itself (not its inside) and the segment from its exit point (see
+    :func:`~missions._path.orbit_ends`); with the entry unknown the whole disc is allowed.
+    """
+    corridors: list[BaseGeometry] = []
+    for k in range(1, len(pts)):
+        a, b = pts[k - 1], pts[k]
+        start = departure[k - 1]
+        end = entries[k] if b.orbit_radius_m > 0 else (b.x_m, b.y_m)
+        parts: list[BaseGeometry] = [_circle(p) for p in (a, b) if p.orbit_radius_m > 0]
+        if start is None or end is None:  # undefined entry or exit: any line via the disc
+            discs = [Point(p.x_m, p.y_m).buffer(p.orbit_radius_m, quad_segs=16)
+                     if p.orbit_radius_m > 0 else Point(p.x_m, p.y_m) for p in (a, b)]
+            parts.append(discs[0].union(discs[1]).convex_hull)
+        else:
+            parts.append(LineString([start, end]) if start != end else Point(start))
+        corridors.append(unary_union(parts))
+    return corridors
+
+
+def _circle(p: PathPoint) -> BaseGeometry:
+    return Point(p.x_m, p.y_m).buffer(p.orbit_radius_m, quad_segs=32).exterior
 
 
 def _utc(at: datetime | None) -> datetime:

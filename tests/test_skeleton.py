@@ -37,3 +37,20 @@ def test_public_names_are_exported(package: object) -> None:
     exported = set(package.__all__)  # type: ignore[attr-defined]
     public = {n for n in dir(package) if not n.startswith("_")}
     assert exported <= public
+
+
+def test_console_script_has_serve_demo_and_sim(capsys: pytest.CaptureFixture[str]) -> None:
+    import tomllib
+
+    from groundstation.cli import build_parser, main
+    from tests.infra import REPO_ROOT
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    assert project["scripts"]["groundstation"] == "groundstation.cli:main"
+    assert project["requires-python"] == ">=3.11"
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    assert {"serve", "demo", "sim"} <= set(capsys.readouterr().out.split("{", 1)[1].split("}", 1)[0].split(","))
+    demo = build_parser().parse_args(["demo"])
+    assert (demo.host, demo.port) == ("127.0.0.1", 8080)

@@ -7,13 +7,13 @@ position, or ``reacquire_px`` in the image when either position is unknown) is t
 target re-acquired: it is counted, extends that target's cooldown, and raises nothing.
 
     stage = AlertStage(settings)
-    for image, t_s in frames:
-        update = pipeline.process(image, t_s)
-        for alert in stage.observe(image, update, lambda: surroundings_now()):
+    for frame in frames:
+        update = pipeline.process(frame)
+        for alert in stage.observe(frame.image, update, lambda: surroundings_now()):
             jpeg = alert.snapshot_jpeg(); mp4 = alert.clip_mp4()   # (in a worker: encoding)
 
-Frames in the ring are references (never copied): the caller must not draw on a frame after
-handing it in (the station's decoded frames are read-only).
+Frames in the ring are references unless scaled down: the caller must not draw on a frame
+after handing it in (the station's decoded frames are read-only).
 """
 
 from __future__ import annotations
@@ -25,11 +25,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 from pyproj import Geod
 
 from geofence import ZoneSet
+from vision._source import Frame
 from vision._types import Box, Track, TrackUpdate
 from vision.authorisation import (
     Authorisation,
@@ -66,10 +68,11 @@ _TRACK_MEMORY = 4096
 
 
 class FramePipeline(Protocol):
-    """What the alert stage needs of a detector: one TrackUpdate per frame."""
+    """What the alert stage needs of a detector (``DronePipeline`` is one): one TrackUpdate
+    per frame."""
 
-    def process(self, frame: Image, t_s: float) -> TrackUpdate:
-        """Detect and track in one BGR frame taken at ``t_s`` seconds."""
+    def process(self, frame: Frame) -> TrackUpdate:
+        """Detect and track in one frame."""
         ...
 
 
@@ -101,12 +104,18 @@ class Surroundings:
 
 
 class FrameRing:
-    """The last few seconds of frames (by reference), to cut a clip from."""
+    """The last few seconds of frames, to cut a clip from: at most ``max_fps`` of them a second,
+    and frames wider than ``max_width_px`` kept scaled down (a 1080p stream holds ~40 MB for
+    4 s); narrower frames are kept by reference, not copied."""
 
-    def __init__(self, seconds: float, max_frames: int) -> None:
-        if seconds <= 0 or max_frames < 1:
-            raise ValueError("a frame ring needs seconds > 0 and max_frames >= 1")
+    def __init__(self, seconds: float, max_frames: int, *, max_fps: float = 15.0,
+                 max_width_px: int = 640) -> None:
+        if seconds <= 0 or max_frames < 1 or max_fps <= 0 or max_width_px < 16:
+            raise ValueError("a frame ring needs seconds > 0, max_frames >= 1, max_fps > 0 "
+                             "and max_width_px >= 16")
         self.seconds = seconds
+        self.min_interval_s = 1.0 / max_fps
+        self.max_width_px = max_width_px
         self._frames: collections.deque[tuple[float, Image]] = collections.deque(maxlen=max_frames)
 
     def __len__(self) -> int:
@@ -116,6 +125,12 @@ class FrameRing:
         """Add the newest frame; frames older than ``seconds`` before it fall out."""
         if self._frames and t_s < self._frames[-1][0]:
             self._frames.clear()  # the source's clock went back (restart): start afresh
+        if self._frames and t_s - self._frames[-1][0] < self.min_interval_s * 0.999:
+            return
+        width = image.shape[1]
+        if width > self.max_width_px:
+            height = max(2, round(image.shape[0] * self.max_width_px / width))
+            image = cv2.resize(image, (self.max_width_px, height), interpolation=cv2.INTER_AREA)
         self._frames.append((t_s, image))
         while self._frames and self._frames[0][0] < t_s - self.seconds:
             self._frames.popleft()
@@ -180,6 +195,8 @@ class AlertStage:
         self._alerted_tracks: dict[int, None] = {}
         """Tracks judged unauthorised (insertion-ordered, the oldest trimmed past a bound)."""
         self._recent: list[_Alerted] = []
+        self._unjudged: dict[int, None] = {}
+        """Confirmed tracks not judged yet (their surroundings could not be read)."""
         self.raised = 0
         self.suppressed = 0
         """Confirmed unauthorised tracks that were a target already alerted (not raised again)."""
@@ -190,14 +207,25 @@ class AlertStage:
     def observe(
         self, image: Image, update: TrackUpdate, surroundings: Callable[[], Surroundings]
     ) -> list[Alert]:
-        """Keep the frame for clips and judge the tracks confirmed on it."""
+        """Keep the frame for clips and judge the tracks confirmed on it. When ``surroundings``
+        raises, the error goes to the caller and those tracks are judged on a later frame
+        (while they live), so a passing fault cannot swallow an alarm."""
         self.ring.push(update.t_s, image)
-        fresh = [t for t in update.newly_confirmed if t.track_id not in self._alerted_tracks]
+        for track in update.newly_confirmed:
+            if track.track_id not in self._alerted_tracks:
+                self._unjudged[track.track_id] = None
+        if not self._unjudged:
+            return []
+        live = {t.track_id: t for t in (*update.tracks, *update.newly_confirmed)}
+        for track_id in [i for i in self._unjudged if i not in live]:
+            del self._unjudged[track_id]  # lost before it could be judged
+        fresh = [live[i] for i in self._unjudged]
         if not fresh:
             return []
         world = surroundings()
         alerts = []
         for track in fresh:
+            del self._unjudged[track.track_id]
             alert = self._judge(image, update, track, world)
             if alert is not None:
                 alerts.append(alert)

@@ -225,10 +225,12 @@ def authorise(
 
 
 class CooperativeTraffic:
-    """The newest report of each cooperative flight, safe to share between threads."""
+    """The newest report of each cooperative flight, safe to share between threads. Past
+    ``max_flights`` the reports gone stale are dropped, and then the oldest."""
 
-    def __init__(self, max_age_s: float = 30.0) -> None:
+    def __init__(self, max_age_s: float = 30.0, max_flights: int = 10_000) -> None:
         self.max_age_s = max_age_s
+        self.max_flights = max_flights
         self._lock = threading.Lock()
         self._latest: dict[tuple[ReportSource, str], CooperativeReport] = {}
 
@@ -239,6 +241,11 @@ class CooperativeTraffic:
             known = self._latest.get(key)
             if known is None or known.at <= report.at:
                 self._latest[key] = report
+            if len(self._latest) > self.max_flights:
+                oldest = report.at - timedelta(seconds=self.max_age_s)
+                kept = sorted((r for r in self._latest.values() if r.at >= oldest),
+                              key=lambda r: r.at)[-self.max_flights:]
+                self._latest = {(r.source, r.ident): r for r in kept}
 
     def current(self, at: datetime) -> list[CooperativeReport]:
         """Reports no older than ``max_age_s`` at ``at``; older ones are forgotten."""

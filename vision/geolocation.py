@@ -173,7 +173,11 @@ def locate(pose: CameraPose, box: Box, prior: SizePrior | None = None) -> Positi
     size_px = max(box.w, box.h)
     if size_px <= 0:
         raise GeolocationError(f"box {box} has no size")
-    bearing = bearing_of_pixel(pose, box.cx, box.cy)
+    cx, cy = box.cx, box.cy
+    if box.x < pose.width_px and box.x + box.w > 0 and box.y < pose.height_px and box.y + box.h > 0:
+        # a tracked box may run over the edge: its centre is taken at the edge
+        cx, cy = min(max(cx, 0.0), pose.width_px), min(max(cy, 0.0), pose.height_px)
+    bearing = bearing_of_pixel(pose, cx, cy)
     angle = size_px / pose.focal_px
     range_m = prior.size_m / (2.0 * math.tan(angle / 2.0))
     rel = math.hypot(prior.sigma_m / prior.size_m, prior.pixel_sigma / size_px)

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from groundstation.api.routes import (
     audit,
     auth,
+    detections,
     dispatch,
     docks,
     flights,
@@ -31,6 +32,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     users.router,
     vehicles.router,
     incidents.router,
+    detections.router,
     webhooks.router,
     audit.router,
     flights.router,

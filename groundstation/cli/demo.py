@@ -1,4 +1,5 @@
-"""Run the whole station on embedded defaults: demo docks and drones around Yongzhou, in accelerated time."""
+"""Run the whole station on embedded defaults: demo docks and drones around Yongzhou, in
+accelerated time, with drone video and the black-flying watch as ``serve`` composes them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import uvicorn
 from groundstation.app import create_app
 from groundstation.config import Settings
 from groundstation.demo import DemoConfig, demo_extension
+from groundstation.blackfly.station import overhead_watch
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="how much faster than real time drones and docks run")
     parser.add_argument("--mavlink-port", type=int, default=0,
                         help="loopback UDP port the station listens on for the drones (0: any free)")
+    parser.add_argument("--cameras", type=int, default=2,
+                        help="simulated cameras streaming at once, on drones in flight (0: none)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
 
@@ -52,8 +56,14 @@ def run(args: argparse.Namespace) -> int:
     def announce(text: str) -> None:
         print(text, flush=True)
 
-    config = DemoConfig(mavlink_port=mavlink_port, time_factor=args.time_factor)
-    app = create_app(settings, extensions=[demo_extension(config, announce)])
+    if args.cameras < 0:
+        print("--cameras must be 0 or more", file=sys.stderr)
+        return 2
+    config = DemoConfig(mavlink_port=mavlink_port, time_factor=args.time_factor,
+                        cameras=args.cameras)
+    watch = overhead_watch()
+    app = create_app(settings, extensions=[*watch.extensions, demo_extension(config, announce)],
+                     routers=watch.routers)
     announce(f"demo: API and console on http://{args.host}:{args.port}/ (data in {args.data_dir})")
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0

@@ -1,15 +1,19 @@
-"""Run the station's HTTP service (API, WebSocket) with uvicorn."""
+"""Run the station's HTTP service (API, WebSocket) with uvicorn, with drone video and the
+black-flying watch composed in."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 import logging
 import sys
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from groundstation.app import create_app
+from groundstation.blackfly.station import overhead_watch
 from groundstation.bootstrap import first_admin_extension
 from groundstation.config import Settings
 
@@ -30,6 +34,14 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
+def build_app(settings: Settings, announce: Callable[[str], None]) -> FastAPI:
+    """The served app: the first admin on a new database, drone video (streams vehicles
+    announce or configured) and the black-flying watch over those streams."""
+    watch = overhead_watch()
+    return create_app(settings, extensions=[first_admin_extension(announce), *watch.extensions],
+                      routers=watch.routers)
+
+
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
     settings = settings_from(args)
@@ -39,6 +51,6 @@ def run(args: argparse.Namespace) -> int:
     def announce(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
-    app = create_app(settings, extensions=[first_admin_extension(announce)])
+    app = build_app(settings, announce)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
     return 0

@@ -105,7 +105,7 @@ async def _check(station: Station, user: Principal, vehicle_id: int, draft: Rout
     battery = vehicle.state.battery.remaining_pct
     result: ValidationResult = validate(
         route, zones=zones, profile=VehicleProfile(cruise_speed_mps=row.cruise_speed_mps),
-        battery_pct=float(battery) if battery is not None else 100.0)
+        battery_pct=min(float(battery), 100.0) if battery is not None else 100.0)
     est = result.estimate
     path = [(n, i.x / 1e7, i.y / 1e7) for n, i in enumerate(route.items) if i.x or i.y]
     return row, vehicle, route, RouteCheck(

@@ -32,6 +32,7 @@ __all__ = [
     "Detection",
     "Dock",
     "Flight",
+    "FlightPermit",
     "GroundUnit",
     "Incident",
     "IncidentEvent",
@@ -267,6 +268,26 @@ class Detection(Base):
     lat_deg: Mapped[float | None] = mapped_column(Float)
     lon_deg: Mapped[float | None] = mapped_column(Float)
     data: Mapped[dict[str, Any]] = mapped_column(nullable=False, default=dict)
+
+
+class FlightPermit(Base):
+    """Leave for one cooperative flight (Remote ID UAS id or operator id, ADS-B callsign or
+    ICAO hex) to fly within a circle, below a ceiling, between two times. A drone seen in video
+    that matches such a flight is authorised (``vision.authorisation``)."""
+
+    __tablename__ = "flight_permits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    org_id: Mapped[int] = _org_fk()
+    ident: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    lat_deg: Mapped[float] = mapped_column(Float, nullable=False)
+    lon_deg: Mapped[float] = mapped_column(Float, nullable=False)
+    radius_m: Mapped[float] = mapped_column(Float, nullable=False)
+    ceiling_amsl_m: Mapped[float | None] = mapped_column(Float)
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    valid_to: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+    updated_at: Mapped[datetime] = _created()
 
 
 class Flight(Base):

@@ -1,10 +1,14 @@
 """The demo composition: simulated docks around Yongzhou, each with a simulated MAVLink drone
 linked to the station over loopback UDP, launcher, patrol scheduler and dispatch, in
-accelerated time. A station extension: ``create_app(settings, extensions=[demo_extension(...)])``.
+accelerated time, simulated cameras on the drones in flight, and one scripted unknown drone (no
+Remote ID) that shows itself to a camera holding over an incident. A station extension, after
+the video and black-flying ones: ``create_app(settings, extensions=[*overhead_watch().extensions,
+demo_extension(...)])``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import statistics
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -22,7 +26,9 @@ from docks import (
     zone_checker,
 )
 from geofence import MissionItem
+from groundstation.demo._cameras import DemoCameras
 from groundstation.demo._docked import SimDockedDrone
+from groundstation.demo._intruder import DemoIntruder
 from groundstation.demo._routes import overwatch_items, patrol_items
 from groundstation.demo._seed import DemoUser, seed_demo
 from groundstation.operations import (
@@ -35,6 +41,7 @@ from groundstation.operations import (
 )
 from groundstation.sim import SimConfig, SimVehicle
 from groundstation.station import Station, StationExtension
+from groundstation.video.station import SERVICE_KEY as VIDEO_SERVICE
 
 SCHEDULE_FILE = "patrol_schedules.json"
 
@@ -47,6 +54,8 @@ class DemoConfig:
     time_factor: float = 20.0
     vehicle_timeout_s: float = 30.0
     fleet: FleetSpec = field(default_factory=load_fleet)
+    cameras: int = 2
+    """Simulated cameras streaming at once (on armed drones); 0: no video."""
 
 
 def announce_users(users: Sequence[DemoUser], announce: Callable[[str], None]) -> None:
@@ -102,15 +111,36 @@ def demo_extension(config: DemoConfig, announce: Callable[[str], None]) -> Stati
                 timings=sims.timings, ground_amsl_m=statistics.fmean(d.alt_m for d in fleet.docks))
             station.services[SERVICE_NAME] = ops
             station.services[DISPATCHER_NAME] = Dispatcher(ops)
+            sims_by_id = {drone_id: d.sim for drone_id, d in docked.items()}
+            on_incident = _on_incident(station)
+            intruder = DemoIntruder(on_incident)
+            video = station.services.get(VIDEO_SERVICE) is not None
+            cameras = DemoCameras(sims_by_id, limit=config.cameras if video else 0,
+                                  on_incident=on_incident, unreported=intruder.aircraft)
+            tasks = [asyncio.create_task(cameras.run(), name="demo cameras"),
+                     asyncio.create_task(intruder.run(sims_by_id), name="demo intruder")]
             announce(f"demo: {len(sims.docks)} docks and {len(docked)} drones up "
-                     f"(time x{config.time_factor:g})")
+                     f"(time x{config.time_factor:g}, up to {config.cameras} cameras)")
             try:
                 yield ops
             finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                await cameras.close()
                 station.services.pop(DISPATCHER_NAME, None)
                 station.services.pop(SERVICE_NAME, None)
 
     return extension
+
+
+def _on_incident(station: Station) -> Callable[[str], bool]:
+    """Whether a drone's stream is on an incident now (the video hub says)."""
+    def on_incident(drone_id: str) -> bool:
+        hub = station.services.get(VIDEO_SERVICE)
+        return hub is not None and hub.incident_of(drone_id) is not None
+
+    return on_incident
 
 
 async def _drones(

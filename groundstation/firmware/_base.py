@@ -247,6 +247,8 @@ class FirmwarePlugin(ABC):
         return [
             cmd(mavlink.MAV_CMD_REQUEST_MESSAGE, mavlink.MAVLINK_MSG_ID_AUTOPILOT_VERSION),
             cmd(mavlink.MAV_CMD_REQUEST_MESSAGE, mavlink.MAVLINK_MSG_ID_HOME_POSITION),
+            # param2 0: every stream; a vehicle without a camera answers UNSUPPORTED
+            cmd(mavlink.MAV_CMD_REQUEST_MESSAGE, mavlink.MAVLINK_MSG_ID_VIDEO_STREAM_INFORMATION, 0),
         ]
 
     # -- actions ----------------------------------------------------------------------------

@@ -214,10 +214,15 @@ async def store_upload(
 
 def record_attachment(
     session: Session, incident: Incident, stored: StoredFile, *, kind: AttachmentKind,
-    filename: str, content_type: str, actor: Actor,
+    filename: str, content_type: str, actor: Actor, recorded_while_open: bool = False,
 ) -> tuple[Attachment, IncidentChanged]:
-    """Attach a stored file to an open incident (timeline entry and audit record too)."""
-    _open(incident)
+    """Attach a stored file to an open incident (timeline entry and audit record too).
+
+    ``recorded_while_open``: the file was captured while the incident was open and is only
+    finished now (a recording closed by the incident's close), so it is attached even after.
+    """
+    if not recorded_while_open:
+        _open(incident)
     safe_name = _SAFE_NAME.sub("_", Path(filename).name)[:200] or "file"
     attachment = Attachment(
         incident_id=incident.id, kind=kind.value, filename=safe_name, content_type=content_type,

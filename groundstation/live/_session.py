@@ -7,6 +7,8 @@ Messages (JSON objects, each with ``type``)::
     {"type": "incident", "incident_id", "org_id", "change", "status", "summary", "at"}
     {"type": "alert", "kind": "link_lost" | "link_regained" | "status_text" | "command_failed",
      "system_id", "text", "at"}
+    {"type": "alert", "kind": "black_flying", "incident_id", "detection_id", "new_incident",
+     "system_id", "stream_id", "lat_deg", "lon_deg", "radius_m", "text", "at"}
     {"type": "vehicle", "kind": "armed" | "mode", "system_id", ..., "at"}
     {"type": "dropped", "count": n}        events lost because this client read too slowly
 
@@ -29,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from groundstation.auth import Principal, Role
+from groundstation.blackfly import BlackFlyingAlert
 from groundstation.db import Organisation, VehicleRecord
 from groundstation.events import (
     ArmedChanged,
@@ -65,7 +68,7 @@ class LiveSession:
         self.interval_s = max(interval_s, self._min_interval_s)
         self._sub = station.bus.subscribe(
             IncidentChanged, LinkLost, LinkRegained, StatusText, CommandCompleted,
-            ArmedChanged, ModeChanged, maxsize=settings.ws_queue_size)
+            ArmedChanged, ModeChanged, BlackFlyingAlert, maxsize=settings.ws_queue_size)
         self._reported_drops = 0
         self._vehicle_scope: set[int] = set()
         self._org_scope: set[int] = set()
@@ -107,6 +110,14 @@ class LiveSession:
             return {"type": "incident", "incident_id": event.incident_id, "org_id": event.org_id,
                     "change": event.change, "status": event.status, "summary": event.summary,
                     "at": at}
+        if isinstance(event, BlackFlyingAlert):
+            if event.org_id not in self._org_scope:
+                return None
+            return {"type": "alert", "kind": "black_flying", "incident_id": event.incident_id,
+                    "detection_id": event.detection_id, "new_incident": event.new_incident,
+                    "system_id": event.seen_by_system_id, "stream_id": event.stream_id,
+                    "lat_deg": event.lat_deg, "lon_deg": event.lon_deg,
+                    "radius_m": event.radius_m, "text": event.text, "at": at}
         system_id = getattr(event, "system_id", None)
         if system_id is None or not self._sees_vehicle(system_id):
             return None

@@ -59,6 +59,7 @@ from groundstation.mavlink._telemetry import (
     VehicleState,
     Velocity,
 )
+from groundstation.mavlink._traffic import TrafficKind, TrafficSeen
 from groundstation.mavlink._vehicle import Vehicle
 from groundstation.mavlink.links import parse_endpoint
 
@@ -83,6 +84,8 @@ __all__ = [
     "ParamValue",
     "Position",
     "StatusTextEntry",
+    "TrafficKind",
+    "TrafficSeen",
     "UnsupportedAction",
     "Vehicle",
     "VehicleState",

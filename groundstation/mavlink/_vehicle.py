@@ -28,6 +28,7 @@ from groundstation.events import (
     ModeChanged,
     StatusText,
     SystemStatusChanged,
+    VideoStreamAnnounced,
 )
 from groundstation.firmware import (
     Arm,
@@ -44,11 +45,12 @@ from groundstation.firmware import (
     plugin_for,
 )
 from groundstation.mavlink._commands import CommandAck, CommandEngine
-from groundstation.mavlink._dialect import enum_name, layout, mavlink
+from groundstation.mavlink._dialect import decode, enum_name, layout, mavlink
 from groundstation.mavlink._params import Parameters
 from groundstation.mavlink._plan import PlanTransfer
 from groundstation.mavlink._signing import parse_key, signing_timestamp_now
 from groundstation.mavlink._telemetry import StatusTextEntry, TelemetryDecoder, VehicleState
+from groundstation.mavlink._traffic import TrafficDecoder
 
 if TYPE_CHECKING:
     from groundstation.mavlink._session import LinkSession
@@ -128,8 +130,11 @@ class Vehicle:
         self.params = Parameters(self, settings, self.param_encoding)
         self._plans = PlanTransfer(self, self.state, self.firmware, settings, bus)
         telemetry = TelemetryDecoder(self.state)
+        self.traffic = TrafficDecoder(system_id, bus)
+        """Remote ID and ADS-B reports this vehicle relays (published as TrafficSeen)."""
         self.handlers: dict[int, Callable[[int, bytes], None]] = {
             **telemetry.handlers(),  # type: ignore[dict-item]
+            **self.traffic.handlers(),  # type: ignore[dict-item]
             **self._plans.handlers(),
             mavlink.MAVLINK_MSG_ID_COMMAND_ACK: self._commands.on_command_ack,
             mavlink.MAVLINK_MSG_ID_PARAM_VALUE: self.params.on_param_value,
@@ -137,6 +142,7 @@ class Vehicle:
             mavlink.MAVLINK_MSG_ID_MISSION_ITEM_REACHED: self._on_item_reached,
             mavlink.MAVLINK_MSG_ID_STATUSTEXT: self._on_statustext,
             mavlink.MAVLINK_MSG_ID_AUTOPILOT_VERSION: self._on_autopilot_version,
+            mavlink.MAVLINK_MSG_ID_VIDEO_STREAM_INFORMATION: self._on_video_stream_information,
         }
 
     def __repr__(self) -> str:
@@ -314,6 +320,18 @@ class Vehicle:
             self._encoding_override = ParamEncoding.BYTEWISE
         elif capabilities & mavlink.MAV_PROTOCOL_CAPABILITY_PARAM_ENCODE_C_CAST:
             self._encoding_override = ParamEncoding.C_CAST
+
+    def _on_video_stream_information(self, compid: int, payload: bytes) -> None:
+        msg = decode(mavlink.MAVLINK_MSG_ID_VIDEO_STREAM_INFORMATION, payload)
+        uri = _text(msg.uri).strip()
+        if not uri:
+            _log.info("vehicle %d: VIDEO_STREAM_INFORMATION without a uri ignored", self.system_id)
+            return
+        self._bus.publish(VideoStreamAnnounced(
+            system_id=self.system_id, component_id=compid, stream_number=msg.stream_id,
+            stream_type=msg.type, encoding=msg.encoding, uri=uri,
+            name=_text(msg.name),
+            running=bool(msg.flags & mavlink.VIDEO_STREAM_STATUS_FLAGS_RUNNING)))
 
     def _on_statustext(self, compid: int, payload: bytes) -> None:
         if compid != self.component_id:
@@ -545,6 +563,13 @@ class Vehicle:
                 raise
             except StationError as exc:  # best effort: an old vehicle may not know the command
                 _log.info("vehicle %d: %s not accepted: %s", self.system_id, c.name, exc)
+
+
+def _text(value: bytes | str) -> str:
+    """A MAVLink char[] field as text (pymavlink gives str or bytes)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value.rstrip("\0")
 
 
 def _heard_after(t_s: float) -> Callable[[VehicleState], bool]:

@@ -31,6 +31,8 @@ from groundstation.operations._runtime import Operations
 _log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
 VIDEO_SERVICE = "video"
+VIDEO_WAIT_S = 15.0
+"""How long after arrival a drone's stream may still appear and be put on the incident."""
 """Where the video extension keeps its hub (``groundstation.video.station.SERVICE_KEY``); a
 drone's stream carries the drone's id."""
 
@@ -157,12 +159,30 @@ class Dispatcher:
                          STATION, detail, audit="dispatch.arrive", status=IncidentStatus.ON_SCENE)
 
     async def _attach_video(self, incident_id: int, drone_id: str | None) -> str | None:
-        """Attach the drone's video stream (named after the drone) to the incident, if any."""
+        """Attach the drone's video stream (named after the drone) to the incident; a stream
+        not open yet (its camera just started) is attached when it appears, if it does soon."""
         hub = self.ops.station.services.get(VIDEO_SERVICE)
-        if hub is None or drone_id is None or drone_id not in hub.stream_ids():
+        if hub is None or drone_id is None:
+            return None
+        if drone_id not in hub.stream_ids():
+            self.ops.station.spawn(self._attach_when_open(hub, incident_id, drone_id),
+                                   f"video of {drone_id} for incident {incident_id}")
             return None
         await anyio.to_thread.run_sync(hub.attach_to_incident, drone_id, str(incident_id))
         return drone_id
+
+    async def _attach_when_open(self, hub: Any, incident_id: int, drone_id: str) -> None:
+        deadline = anyio.current_time() + VIDEO_WAIT_S
+        while drone_id not in hub.stream_ids():
+            if anyio.current_time() > deadline:
+                _log.info("incident %d: %s has no video stream", incident_id, drone_id)
+                return
+            await anyio.sleep(0.2)
+        if self.assigned.get(drone_id) != incident_id:
+            return  # sent elsewhere meanwhile
+        await anyio.to_thread.run_sync(hub.attach_to_incident, drone_id, str(incident_id))
+        await self._note(incident_id, "video", f"overhead video from {drone_id}", STATION,
+                         {"stream_id": drone_id}, audit="video.attach")
 
     async def _arrive(self, chosen: RankedCandidate, lat: float, lon: float) -> None:
         vehicle = self.ops.vehicle_named(chosen.drone_id or "")

@@ -12,6 +12,7 @@ it exactly as to an autopilot. The station must never special-case it.
         vehicle.set_battery(18)
         vehicle.see_aircraft(SeenAircraft(ident="BLACKFLY1", lat_deg=..., lon_deg=..., alt_amsl_m=...))
         vehicle.truth()                                      # TruthState for a simulated camera
+        vehicle.set_video_stream(SimVideoStream(uri="udp://127.0.0.1:5600"))  # VIDEO_STREAM_INFORMATION
 
 Sim time runs ``time_factor`` times faster than real time: physics, telemetry rates, the
 vehicle's failsafe timers and its mission-protocol re-requests all run in sim time.
@@ -28,6 +29,7 @@ from groundstation.sim._traffic import AircraftKind, SeenAircraft, SeenAircraftS
 from groundstation.sim._transport import parse_sim_endpoint
 from groundstation.sim._truth import TruthState
 from groundstation.sim._vehicle import SimVehicle
+from groundstation.sim._video import SimVideoStream
 
 __all__ = [
     "DEFAULT_RATES_HZ",
@@ -48,6 +50,7 @@ __all__ = [
     "SimFleet",
     "SimTransportError",
     "SimVehicle",
+    "SimVideoStream",
     "TruthState",
     "fleet_configs",
     "parse_sim_endpoint",

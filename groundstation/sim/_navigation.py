@@ -332,6 +332,13 @@ class MissionRunner:
         if cmd in (MavCmd.CONDITION_DELAY, MavCmd.NAV_DELAY):
             return None if ctx.now_s() >= self._hold_until_s else _hold(k, speed)
         radius = ctx.setting("accept_radius_m")
+        if cmd == MavCmd.NAV_LOITER_TURNS and not self._arrived:
+            # the vehicle flies to the nearest point of the circle (not its centre), as
+            # ArduCopter's circle does, and counts its turns from there
+            edge = _circle_edge(k, target, _loiter_radius(item))
+            if math.hypot(k.horizontal_distance_m(*edge), k.up_m - target[2]) > radius:
+                return GoTo(edge[0], edge[1], target[2], speed)
+            self._arrived = True
         if not self._arrived:
             dist = math.hypot(k.horizontal_distance_m(target[0], target[1]), k.up_m - target[2])
             if dist <= radius:
@@ -347,14 +354,29 @@ class MissionRunner:
             return GoTo(target[0], target[1], target[2], speed)
         if cmd == MavCmd.NAV_LOITER_TURNS:
             turns = max(item.param1, 0.0)
-            loiter_radius = abs(item.param3) or 10.0
             if ctx.orbit_turned_deg() >= 360.0 * turns:
                 return None
             direction = -1.0 if item.param3 < 0 else 1.0
-            return Orbit(target[0], target[1], target[2], loiter_radius, direction * speed)
+            return Orbit(target[0], target[1], target[2], _loiter_radius(item), direction * speed)
         if ctx.now_s() < self._hold_until_s:
             return GoTo(target[0], target[1], target[2], speed)
         return None
+
+
+def _loiter_radius(item: MissionItem) -> float:
+    """A NAV_LOITER_TURNS radius (param3, signed by direction; 0: the 10 m default)."""
+    return abs(item.param3) or 10.0
+
+
+def _circle_edge(k: Kinematics, centre: tuple[float, float, float], radius_m: float,
+                 ) -> tuple[float, float]:
+    """The point of a circle nearest to the vehicle (ahead of its nose when at the centre)."""
+    dx, dy = k.east_m - centre[0], k.north_m - centre[1]
+    d = math.hypot(dx, dy)
+    if d < 0.5:
+        yaw = math.radians(k.yaw_deg)
+        dx, dy, d = math.sin(yaw), math.cos(yaw), 1.0
+    return centre[0] + radius_m * dx / d, centre[1] + radius_m * dy / d
 
 
 _NAV_COMMANDS = frozenset({

@@ -15,6 +15,7 @@ from pymavlink.dialects.v20 import ardupilotmega as mavlink
 from groundstation.sim._autopilot import Autopilot
 from groundstation.sim._personality import Behaviour
 from groundstation.sim._traffic import Traffic
+from groundstation.sim._video import SimVideoStream
 
 __all__ = ["DEFAULT_RATES_HZ", "Telemetry"]
 
@@ -39,6 +40,7 @@ _SENSORS = (M.MAV_SYS_STATUS_SENSOR_3D_GYRO | M.MAV_SYS_STATUS_SENSOR_3D_ACCEL
             | M.MAV_SYS_STATUS_SENSOR_BATTERY | M.MAV_SYS_STATUS_AHRS)  # fmt: skip
 _AUTONOMOUS = {Behaviour.GUIDED, Behaviour.AUTO, Behaviour.RTL, Behaviour.LAND, Behaviour.TAKEOFF,
                Behaviour.CIRCLE, Behaviour.ORBIT, Behaviour.HOLD}  # fmt: skip
+_ONLY_ON_REQUEST = ("AUTOPILOT_VERSION", "VIDEO_STREAM_INFORMATION")
 _VERSIONS = {"ardupilot": (4, 5, 7), "px4": (1, 15, 4)}
 
 
@@ -55,6 +57,8 @@ class Telemetry:
         self.ap = ap
         self.traffic = traffic
         self._send = send
+        self.video: SimVideoStream | None = None
+        """The camera stream announced in VIDEO_STREAM_INFORMATION (none: not answered)."""
         self._builders: dict[str, Callable[[], list[Any]]] = {
             "HEARTBEAT": lambda: [self.heartbeat()],
             "GLOBAL_POSITION_INT": lambda: [self._global_position()],
@@ -68,6 +72,7 @@ class Telemetry:
             "MISSION_CURRENT": lambda: [self.mission_current()],
             "AUTOPILOT_VERSION": lambda: [self.autopilot_version()],
             "TRAFFIC": lambda: self.traffic.messages(ap.ground_amsl_m),
+            "VIDEO_STREAM_INFORMATION": lambda: [self.video.message()] if self.video else [],
         }
         defaults = dict(DEFAULT_RATES_HZ)
         if not ap.rules.home_streamed:
@@ -98,14 +103,15 @@ class Telemetry:
         name = _name_of(msgid)
         if name is None or name not in self._builders:
             return False
-        for msg in self._builders[name]():
+        messages = self._builders[name]()
+        for msg in messages:
             self._send(msg)
-        return True
+        return bool(messages)
 
     def set_interval(self, msgid: int, interval_us: float) -> bool:
         """SET_MESSAGE_INTERVAL: -1 stops, 0 restores the default, else microseconds."""
         name = _name_of(msgid)
-        if name is None or name not in self._builders or name == "AUTOPILOT_VERSION":
+        if name is None or name not in self._builders or name in _ONLY_ON_REQUEST:
             return False
         if not math.isfinite(interval_us):
             return False

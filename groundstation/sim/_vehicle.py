@@ -38,6 +38,7 @@ from groundstation.sim._telemetry import Telemetry
 from groundstation.sim._traffic import SeenAircraft, SeenAircraftState, Traffic
 from groundstation.sim._transport import Transport, open_transport
 from groundstation.sim._truth import TruthState, truth_of
+from groundstation.sim._video import SimVideoStream
 
 __all__ = ["SimVehicle"]
 
@@ -368,6 +369,12 @@ class SimVehicle:
     def seen_aircraft(self) -> tuple[SeenAircraftState, ...]:
         """Where every reported aircraft is now."""
         return self.traffic.states()
+
+    def set_video_stream(self, stream: SimVideoStream | None) -> None:
+        """Announce a camera stream now and on request (None: the drone has no video)."""
+        self.telemetry.video = stream
+        if stream is not None:
+            self.send(stream.message())
 
     def set_battery(self, remaining_pct: float) -> None:
         """Set the battery's remaining charge (percent)."""

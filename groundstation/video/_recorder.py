@@ -28,7 +28,8 @@ from groundstation.config import VideoSettings
 from groundstation.video._exceptions import RecordingError
 from groundstation.video._ingest import CodecParams, EncodedPacket
 
-__all__ = ["INDEX_FILE", "SegmentInfo", "SegmentRecorder", "read_index", "sweep_retention"]
+__all__ = ["INDEX_FILE", "SegmentInfo", "SegmentRecorder", "append_index", "read_index",
+           "sweep_retention"]
 
 _log = logging.getLogger(__name__)
 INDEX_FILE = "index.jsonl"
@@ -52,11 +53,21 @@ class SegmentInfo:
     complete: bool = False
     """False while being written (or when the station stopped before closing it)."""
     dropped_packets: int = 0
+    playback_file: str | None = None
+    """An H.264 copy for browsers, when the drone's codec is one they lack (H.265)."""
 
     @property
     def start(self) -> datetime:
         """Start as an aware datetime."""
         return datetime.fromisoformat(self.start_utc)
+
+
+def append_index(directory: Path, info: SegmentInfo) -> None:
+    """Add the segment's latest entry to ``directory/index.jsonl`` (flushed to disk)."""
+    with open(directory / INDEX_FILE, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(asdict(info)) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def read_index(directory: Path) -> list[SegmentInfo]:
@@ -88,8 +99,9 @@ def sweep_retention(root: Path, *, retention_days: float, now_utc: datetime | No
         for seg in read_index(directory):
             end = datetime.fromisoformat(seg.end_utc) if seg.end_utc else seg.start
             if end < horizon:
-                (directory / seg.file).unlink(missing_ok=True)
-                deleted.append(directory / seg.file)
+                for name in filter(None, (seg.file, seg.playback_file)):
+                    (directory / name).unlink(missing_ok=True)
+                    deleted.append(directory / name)
             else:
                 kept.append(seg)
         if deleted:
@@ -253,7 +265,9 @@ class SegmentRecorder:
             if params.extradata:
                 stream.codec_context.extradata = params.extradata
             if params.codec == "hevc":
-                stream.codec_tag = "hvc1"  # the tag Safari and Chrome play
+                # parameter sets stay in-band: with "hvc1" the muxer strips them from the
+                # samples and the file decodes with errors (found by the H.265 recording test)
+                stream.codec_tag = "hev1"
             stream.time_base = params.time_base
         except Exception:
             container.close()
@@ -297,7 +311,4 @@ class SegmentRecorder:
             self._append_index(seg.info)
 
     def _append_index(self, info: SegmentInfo) -> None:
-        with open(self.directory / INDEX_FILE, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(asdict(info)) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        append_index(self.directory, info)

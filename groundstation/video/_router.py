@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from groundstation.video._exceptions import NoFrameYet, StreamNotFound
 from groundstation.video._mjpeg import BOUNDARY, mjpeg_parts
+from groundstation.video._recorder import SegmentInfo
 from groundstation.video._service import VideoHub
 from groundstation.video._types import StreamHealth
 
@@ -48,6 +49,8 @@ class SegmentOut(BaseModel):
     complete: bool
     bytes: int
     codec: str
+    play_url: str | None
+    """What a browser plays: the segment itself (H.264), or its H.264 copy once made."""
 
 
 class SnapshotOut(BaseModel):
@@ -57,6 +60,12 @@ class SnapshotOut(BaseModel):
     file: str
     url: str
     taken_utc: str
+
+
+def _play_url(seg: SegmentInfo) -> str | None:
+    if seg.playback_file:
+        return f"recordings/{seg.stream_id}/{seg.playback_file}"
+    return f"recordings/{seg.stream_id}/{seg.file}" if seg.codec == "h264" else None
 
 
 @contextmanager
@@ -146,7 +155,8 @@ def video_router(*, get_hub: Callable[..., VideoHub], authorize_view: Callable[.
             segments = hub.recordings(incident_id)
         return [SegmentOut(stream_id=s.stream_id, file=s.file,
                            url=f"recordings/{s.stream_id}/{s.file}", start_utc=s.start_utc,
-                           end_utc=s.end_utc, complete=s.complete, bytes=s.bytes, codec=s.codec)
+                           end_utc=s.end_utc, complete=s.complete, bytes=s.bytes, codec=s.codec,
+                           play_url=_play_url(s))
                 for s in segments]
 
     return router

@@ -4,6 +4,7 @@ attached to an incident, snapshots, and evidence handed to the incident service.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import re
 import threading
@@ -15,6 +16,7 @@ from pathlib import Path
 import cv2
 
 from groundstation.config import VideoSettings
+from groundstation.video._browsercopy import make_browser_copy
 from groundstation.video._exceptions import NoFrameYet, RecordingError, StreamNotFound
 from groundstation.video._ingest import VideoStream
 from groundstation.video._mjpeg import JpegCache, encode_jpeg
@@ -62,6 +64,9 @@ class VideoHub:
         self._jpeg: dict[str, JpegCache] = {}
         self._incident_of: dict[str, str] = {}
         self._recorders: dict[str, SegmentRecorder] = {}
+        self._copier = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="video-browser-copy")
+        self._copies: list[concurrent.futures.Future[SegmentInfo]] = []
 
     # -- streams ---------------------------------------------------------------------------------
 
@@ -118,9 +123,15 @@ class VideoHub:
         return self.stream(stream_id).health()
 
     def close(self) -> None:
-        """Stop every recording and stream."""
+        """Stop every recording and stream, then finish the browser copies under way."""
         for stream_id in self.stream_ids():
             self.remove_stream(stream_id)
+        self._copier.shutdown(wait=True)
+
+    def wait_browser_copies(self, timeout_s: float) -> bool:
+        """Block until every browser copy asked for so far is done; False on timeout."""
+        _, pending = concurrent.futures.wait(list(self._copies), timeout=timeout_s)
+        return not pending
 
     # -- incidents and recording -------------------------------------------------------------------
 
@@ -189,8 +200,8 @@ class VideoHub:
         """The path of a segment listed in the incident's index; raises StreamNotFound."""
         directory = self.recording_dir(incident_id, stream_id)
         for seg in read_index(directory):
-            if seg.file == file:
-                path = directory / seg.file
+            if file in (seg.file, seg.playback_file):
+                path = directory / file
                 if path.is_file():
                     return path
         raise StreamNotFound(f"no recording {file!r} of stream {stream_id!r} on {incident_id!r}")
@@ -242,9 +253,25 @@ class VideoHub:
 
     def _segment_closed(self, incident_id: str, stream_id: str, info: SegmentInfo) -> None:
         end = datetime.fromisoformat(info.end_utc) if info.end_utc else datetime.now(UTC)
-        self._report(Evidence(incident_id, stream_id, "recording",
-                              self.recording_dir(incident_id, stream_id) / info.file,
+        directory = self.recording_dir(incident_id, stream_id)
+        self._report(Evidence(incident_id, stream_id, "recording", directory / info.file,
                               "video/mp4", info.start, end))
+        if info.codec in self.settings.browser_copy_codecs:
+            try:
+                future = self._copier.submit(self._browser_copy, directory, info)
+            except RuntimeError:  # shutting down: the original is kept, without a copy
+                _log.warning("recording %s: no browser copy, the hub is closing", info.file)
+                return
+            self._copies = [f for f in self._copies if not f.done()] + [future]
+
+    def _browser_copy(self, directory: Path, info: SegmentInfo) -> SegmentInfo:
+        try:
+            return make_browser_copy(directory, info,
+                                     timeout_s=self.settings.browser_copy_timeout_s)
+        except RecordingError:
+            _log.exception("recording %s: the original is kept, browsers cannot play it",
+                           info.file)
+            return info
 
     def _report(self, evidence: Evidence) -> None:
         if self.on_evidence is not None:

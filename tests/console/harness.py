@@ -18,7 +18,7 @@ import uvicorn
 from groundstation.app import create_app
 from groundstation.config import Settings, SimCameraSettings, VideoSettings
 from groundstation.db import Dock, GroundUnit, GroundUnitKind, ZoneRecord
-from groundstation.sim import SimConfig, SimFleet
+from groundstation.sim import SimConfig, SimFleet, SimVideoStream
 from groundstation.simcam import GroundMap, SimCamera, TruthPoseSource
 from groundstation.station import Station
 from groundstation.video import VideoHub
@@ -42,7 +42,8 @@ CAMERA = SimCameraSettings(width_px=480, height_px=270, fps=10, keyframe_interva
                            ground_resolution_m=2.0)
 VIDEO = VideoSettings(open_timeout_s=2.0, read_timeout_s=1.0, stall_after_s=0.5,
                       reconnect_initial_s=0.05, reconnect_max_s=0.3, reconnect_jitter=0.0,
-                      viewer_frame_timeout_s=0.5, fragment_length_s=0.5, probe_size_bytes=32768,
+                      viewer_frame_timeout_s=0.5, fragment_length_s=0.5, segment_length_s=2.0,
+                      probe_size_bytes=32768,
                       analyze_duration_s=0.3, simcam=CAMERA)
 
 
@@ -50,6 +51,7 @@ def console_settings(data_dir: Path, **service: Any) -> Settings:
     """Service test settings with the console asking for fast telemetry, and quick video."""
     settings = service_settings(data_dir, **service)
     settings.video = VIDEO
+    settings.mavlink.initial_requests = True  # the station asks drones for their video streams
     settings.console.ws_interval_s = 0.25
     settings.console.stale_after_s = 2.0
     return settings
@@ -142,8 +144,6 @@ class ConsoleStation:
                     raise RuntimeError("station stopped during start-up")
                 await asyncio.sleep(0.02)
         self.station = app.state.station
-        for stream_id, (_camera, uri) in self.cameras.items():
-            self.video.add_stream(stream_id, uri)
         if self.world is None:
             station = self.station
             self.world = await asyncio.to_thread(build_world, station)
@@ -173,22 +173,24 @@ class ConsoleStation:
         return hub
 
     def start_camera(self, system_id: int, stream_id: str) -> SimCamera:
-        """A simulated camera on a simulated drone, streaming H.264 to the station's hub."""
+        """A simulated camera on a simulated drone streaming H.264, announced by the drone in
+        VIDEO_STREAM_INFORMATION; returns once the station has opened it as ``stream_id``."""
         assert self.sims is not None
         sim = next(v for v in self.sims.vehicles if v.system_id == system_id)
         uri = f"udp://127.0.0.1:{free_port(socket.SOCK_DGRAM)}"
         camera = SimCamera(TruthPoseSource(sim.truth), uri, CAMERA,
                            ground=GroundMap.from_settings(CAMERA), name=stream_id)
-        self.video.add_stream(stream_id, uri)
         camera.start()
         self.cameras[stream_id] = (camera, uri)
-        return camera
+        sim.set_video_stream(SimVideoStream(uri=uri, width_px=CAMERA.width_px,
+                                            height_px=CAMERA.height_px, fps=CAMERA.fps))
 
-    def attach_video(self, stream_id: str, incident_id: int) -> None:
-        """Put a drone's stream on an incident, as dispatch does when the drone is overhead."""
-        async def attach() -> None:
-            await asyncio.to_thread(self.video.attach_to_incident, stream_id, str(incident_id))
-        self.call(attach)
+        async def opened() -> None:
+            async with asyncio.timeout(START_TIMEOUT_S):
+                while stream_id not in self.video.stream_ids():
+                    await asyncio.sleep(0.05)
+        self.call(opened)
+        return camera
 
     def stop_server(self) -> None:
         """Stop the HTTP service and its station (the loop thread stays for a restart)."""

@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.console.browser import (
     centre_map,
@@ -42,6 +43,16 @@ def fly_up(page: Any, alt_m: int = 30) -> None:
     confirm(page)
     page.wait_for_selector("#command-result[data-outcome=ok]")
     page.wait_for_function(f"window.gcs.state.vehicles.get({VA}).t.alt_rel_m > {alt_m * 0.8}")
+
+
+def recordings_listed(page: Any) -> bool:
+    """Ask the panel to reload the incident's recordings; True once one is listed."""
+    page.click("#recordings-refresh")
+    try:
+        page.wait_for_selector("#recordings li button.play", timeout=1_000)
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 def test_pilot_logs_in_and_sees_the_drone_move(console: Any, station: ConsoleStation, shots: Shots) -> None:
@@ -116,12 +127,20 @@ def test_commander_creates_an_incident_by_clicking_and_sends_a_drone(
     page.wait_for_selector("#timeline li[data-kind=dispatch]")
     page.wait_for_function(f"window.gcs.state.incidents.get({incident_id}).status === 'dispatched'")
     shots(page, "arrived")
-    # overhead: the drone's stream goes on the incident (dispatch's job) and the pane shows it
-    station.attach_video("va", incident_id)
+    # the send put the drone's camera (announced over MAVLink) on the incident: the pane shows it
+    page.wait_for_selector("#timeline li[data-kind=video]")
     page.wait_for_function("Number(document.getElementById('video').dataset.frames || 0) >= 5")
     size = page.evaluate("[document.getElementById('video').naturalWidth, document.getElementById('video').naturalHeight]")
     assert size == [480, 270]
+    page.locator("#video").scroll_into_view_if_needed()
     shots(page, "video")
+    # a finished segment of the drone's recording plays in the browser (fragmented MP4)
+    assert any(recordings_listed(page) for _ in range(30))
+    page.locator("#recordings li button.play").first.click()
+    page.wait_for_function("(() => { const v = document.getElementById('playback');"
+                           " return v.videoWidth === 480 && v.currentTime > 0.2; })()")
+    page.locator("#playback").scroll_into_view_if_needed()
+    shots(page, "recording-plays")
     # hand to a ground unit, then close
     page.click("#handover")
     page.wait_for_selector("#timeline li[data-kind=handover]")
@@ -139,7 +158,8 @@ def test_viewer_sees_no_command_buttons(console: Any, station: ConsoleStation, s
     if items:
         items[0].click()
         page.wait_for_selector("#incident-panel")
-        assert page.query_selector_all("#incident-panel button") == []
+        # only watching: refresh and play the recordings, no command of any kind
+        assert page.query_selector_all("#incident-panel button:not(.watch)") == []
     shots(page, "viewer")
     # the station refuses it anyway
     vehicle_id = page.evaluate(f"window.gcs.state.records.get({VA}).id")
@@ -283,4 +303,80 @@ def test_an_alert_with_a_position_is_drawn_and_listed(console: Any, shots: Shots
     assert "黑飞" in item.text_content()
     assert "黑飞" in page.text_content("#toast")
     shots(page, "alert")
+    assert page.errors == []
+
+
+def test_map_layers_rings_on_demand_and_a_lost_link(
+    console: Any, station: ConsoleStation, shots: Shots
+) -> None:
+    page = console("admin_a")
+    centre_map(page, *HOME, zoom=14)
+    dock_id = station.places["dock"]
+    page.wait_for_function(f"Boolean(window.gcs.renderer.drawn.docks[{dock_id}])")
+    assert page.evaluate("Object.keys(window.gcs.renderer.drawn.units).length") == 2
+    zones = page.evaluate("window.gcs.renderer.drawn.zones")
+    assert "禁飞区" in zones["Prison"] and "临时" not in zones["Prison"]
+    assert "临时" in zones["Parade"] and "–" in zones["Parade"]  # marked with its time window
+    assert page.evaluate("Object.keys(window.gcs.renderer.drawn.rings).length") == 0
+    page.check("#show-rings")
+    page.wait_for_function(f"Boolean(window.gcs.renderer.drawn.rings[{dock_id}])")
+    assert page.evaluate(f"window.gcs.renderer.drawn.rings[{dock_id}]") == [1, 3, 5]
+    shots(page, "rings")
+    sim = next(v for v in station.sims.vehicles if v.system_id == VA)
+
+    async def cut(on: bool) -> None:
+        sim.set_link(sending=on, receiving=on)
+    station.call(lambda: cut(False))
+    try:
+        row = f"#fleet-list li[data-system-id='{VA}']"
+        page.wait_for_function(f"(document.querySelector(\"{row}\")?.textContent || '').includes('链路丢失')")
+        assert page.evaluate(f"window.gcs.state.vehicles.get({VA}).t.online") is False
+        shots(page, "link-lost")
+    finally:
+        station.call(lambda: cut(True))
+    page.wait_for_function(f"window.gcs.state.vehicles.get({VA}).t.online === true")
+    assert page.errors == []
+
+
+def test_commander_closes_the_incident(console: Any, station: ConsoleStation, shots: Shots) -> None:
+    page = console("commander_a")
+    page.click(".tab[data-tab=incidents]")
+    item = page.wait_for_selector("#incident-list li")
+    incident_id = int(item.get_attribute("data-incident-id"))
+    item.click()
+    page.wait_for_selector("#incident-panel")
+    page.click("#close-incident")  # without a summary: refused in the page
+    assert page.get_attribute("#incident-result", "data-outcome") != "ok"
+    page.fill("#close-summary", "嫌疑人已控制，移交派出所")
+    page.click("#close-incident")
+    page.wait_for_selector("#incident-result[data-outcome=ok]")
+    page.wait_for_selector(f"#incident-list li[data-incident-id='{incident_id}']", state="detached")
+    page.wait_for_function(f"!window.gcs.renderer.drawn.incidents[{incident_id}]")  # next frame
+    shots(page, "closed")
+    assert page.errors == []
+
+
+def test_pilot_commands_confirm_first_and_report_the_outcome(
+    console: Any, station: ConsoleStation, shots: Shots
+) -> None:
+    page = console("pilot_a")
+    centre_map(page, *HOME)
+    fly_up(page)
+    sim = next(v for v in station.sims.vehicles if v.system_id == VA)
+    received = len(sim.commands.received)
+    page.click("button[data-command=hold]")
+    page.click("#confirm-no")  # cancelled: nothing is sent
+    page.wait_for_selector("#confirm", state="hidden")
+    assert len(sim.commands.received) == received
+    for command in ("hold", "orbit", "rtl"):
+        page.evaluate("document.querySelector('#command-result').dataset.outcome = ''")
+        page.click(f"button[data-command={command}]")
+        if command == "orbit":
+            page.wait_for_selector("#modehint:not([hidden])")
+            here = telemetry(page, VA)
+            click_map(page, here["lat_deg"] + 0.001, here["lon_deg"])
+        confirm(page)
+        page.wait_for_selector("#command-result[data-outcome=ok]")
+    page.wait_for_function(f"['RTL', 'AUTO.RTL'].includes(window.gcs.state.vehicles.get({VA}).t.mode)")
+    shots(page, "returning")
     assert page.errors == []

@@ -1,7 +1,10 @@
-"""Without Leaflet installed the console still works on its own offline canvas base."""
+"""The map's bases: without Leaflet the console's own offline canvas; with Debian's Leaflet and
+no tile server, Leaflet over the offline base with its scale; with an internal tile server set,
+its tiles."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +15,7 @@ from tests.console.browser import click_map
 from tests.console.conftest import Shots
 from tests.console.harness import DOCK_POSITION, ConsoleStation, console_settings
 from tests.infra import require
+from tests.video.http_server import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -60,4 +64,46 @@ def test_with_leaflet_installed_the_console_uses_it(console: Any, station: Conso
     page = console("viewer_a")
     assert page.get_attribute("#mapmode", "data-mode") == "leaflet"
     assert page.evaluate("typeof window.L.map") == "function"
+    assert re.fullmatch(r"\d+ k?m", page.text_content(".leaflet-control-scale-line").strip())
     assert page.errors == []
+
+
+@pytest.fixture(scope="module")
+def tile_server() -> Iterator[tuple[str, list[str]]]:
+    """A loopback "internal tile server": one grey 256 px PNG for every /{z}/{x}/{y}.png."""
+    import cv2
+    import numpy as np
+    from fastapi import FastAPI, Response
+
+    png = cv2.imencode(".png", np.full((256, 256, 3), 90, np.uint8))[1].tobytes()
+    asked: list[str] = []
+    app = FastAPI()
+
+    @app.get("/{z}/{x}/{y}.png")
+    def tile(z: int, x: int, y: int) -> Response:
+        asked.append(f"{z}/{x}/{y}")
+        return Response(png, media_type="image/png")
+
+    with serve(app) as base:
+        yield base, asked
+
+
+def test_a_configured_tile_server_is_used(console: Any, tile_server: tuple[str, list[str]],
+                                          tmp_path_factory: pytest.TempPathFactory,
+                                          shots: Shots) -> None:
+    base, asked = tile_server
+    settings = console_settings(tmp_path_factory.mktemp("tiles"))
+    require((settings.console.leaflet_dir / "leaflet.js").is_file(),
+            "libjs-leaflet not installed (scripts/test.sh installs it)")
+    settings.console.tile_url = f"{base}/{{z}}/{{x}}/{{y}}.png"
+    st = ConsoleStation(settings)
+    try:
+        st.start()
+        page = console("viewer_a", st)
+        page.wait_for_selector("img.leaflet-tile-loaded")
+        assert asked and all(a.startswith(f"{settings.console.zoom}/") for a in asked[:4])
+        assert page.evaluate("window.gcs.app.viewport.tiles") is True
+        shots(page, "tiles")
+        assert page.errors == []
+    finally:
+        st.close()

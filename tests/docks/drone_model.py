@@ -261,13 +261,19 @@ class ModelDrone:
         self._mode = "LAND" if self._mode != "RTL" else "RTL"
 
     async def _fly(self) -> None:
+        last_s = self.clock.monotonic()
         while True:
             if not self._legs and self.alt <= 0:
                 self._wake.clear()
                 await self._wake.wait()
+                last_s = self.clock.monotonic()
                 continue
             await self.clock.sleep(self.tick_s)
-            self._step(self.tick_s)
+            # the time that really passed on the clock: a stalled test machine never slows the
+            # drone down against the station's deadlines, which run on the same clock
+            now_s = self.clock.monotonic()
+            self._step(now_s - last_s)
+            last_s = now_s
             self._notify()
 
     def _step(self, dt: float) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from docks import (
     DockInfo,
     JsonFileStore,
@@ -22,6 +24,7 @@ from docks import (
 )
 from geofence import MissionItem
 from tests.docks.rig import TARGET_NEAR, FleetRig, square_patrol
+from tests.docks.rig import test_settings as rig_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FACTOR = 300.0
@@ -97,6 +100,36 @@ async def test_a_slot_is_skipped_with_its_reason_when_the_weather_forbids(tmp_pa
     assert not rig.drone(0).commands or history[1].status is RunStatus.COMPLETED
 
 
+@pytest.mark.parametrize(
+    ("rig_args", "expected"),
+    [
+        ({"battery_pct": 20.0}, "the round trip needs"),
+        ({"route_checker": lambda dock, items: ["crosses no-fly zone 'prison'"]},
+         "route: crosses no-fly zone 'prison'"),
+    ],
+)
+async def test_a_slot_is_skipped_with_its_reason_when_battery_or_a_zone_forbids(
+    tmp_path: Path, rig_args: dict[str, Any], expected: str
+) -> None:
+    store = JsonFileStore(tmp_path / "s.json")
+    async with station(store, at(7, 59), **rig_args) as (rig, scheduler):
+        await scheduler.add(patrol())
+        history = await runs_where(scheduler, lambda h: any(r.status.final for r in h))
+    assert history[0].status is RunStatus.SKIPPED
+    assert any(expected in reason for reason in history[0].reasons), history[0].reasons
+    assert not rig.drone(0).commands
+
+
+async def test_an_offline_dock_skips_the_slot(tmp_path: Path) -> None:
+    store = JsonFileStore(tmp_path / "s.json")
+    async with station(store, at(7, 59)) as (rig, scheduler):
+        rig.dock(0).driver.set_online(False)  # type: ignore[attr-defined]
+        await scheduler.add(patrol())
+        history = await runs_where(scheduler, lambda h: any(r.status.final for r in h))
+    assert history[0].status is RunStatus.SKIPPED and history[0].reasons == ["dock offline"]
+    assert not rig.drone(0).commands
+
+
 async def test_a_busy_drone_skips_the_slot(tmp_path: Path) -> None:
     store = JsonFileStore(tmp_path / "s.json")
     async with station(store, at(7, 59)) as (rig, scheduler):
@@ -146,7 +179,11 @@ async def test_restart_records_every_missed_slot_under_skip_or_outside_the_windo
 
 async def test_a_run_in_flight_at_a_restart_is_closed_and_never_flown_twice(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
-    async with station(JsonFileStore(path), at(7, 59, 50)) as (rig, scheduler):
+    # the drone takes off and then hovers (no cruise speed, no transit deadline): however slowly
+    # this test runs, the run is still in progress when the station stops
+    in_progress = rig_settings(transit_margin_s=1e9)
+    async with station(JsonFileStore(path), at(7, 59, 50), settings=in_progress) as (rig, scheduler):
+        rig.drone(0).cruise_speed_mps = 0.0
         await scheduler.add(patrol(cron="0 8 * * *"))
         await runs_where(scheduler, lambda h: any(r.status is RunStatus.LAUNCHED for r in h))
     # the station stops while the drone is out; it comes back a minute later

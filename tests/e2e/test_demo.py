@@ -4,32 +4,22 @@ overhead, and the timeline and audit records are there; roles and bad input on t
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.demo_process import Demo, running_demo
+from tests.e2e.demo_process import Demo, poll
 
 pytestmark = pytest.mark.e2e
 
 SCENE = {"kind": "theft", "priority": 1, "lat_deg": 26.436, "lon_deg": 111.612}
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    with running_demo(tmp_path_factory.mktemp("demo")) as running:
-        yield running
-
-
 def _wait_for_event(client: httpx.Client, incident_id: int, kinds: set[str], timeout_s: float) -> dict:  # type: ignore[type-arg]
-    deadline = time.monotonic() + timeout_s
-    while True:
-        incident = client.get(f"/api/incidents/{incident_id}").json()
-        if kinds & {e["kind"] for e in incident["events"]} or time.monotonic() > deadline:
-            return incident  # type: ignore[no-any-return]
-        time.sleep(0.2)
+    return poll(lambda: client.get(f"/api/incidents/{incident_id}").json(),  # type: ignore[no-any-return]
+                lambda i: bool(kinds & {e["kind"] for e in i["events"]}), timeout_s)
 
 
 def test_the_demo_prints_generated_logins(demo: Demo) -> None:
@@ -151,3 +141,26 @@ def test_hostile_dispatch_requests_get_clear_errors(demo: Demo) -> None:
     assert commander.get(f"/api/incidents/{incident['id']}").json()["events"][0]["kind"] == "created"
     assert commander.post("/api/operations/docks/..%2F..%2Fetc/cover",
                           json={"action": "open"}).status_code in (403, 404, 422)
+
+
+def test_a_scheduled_patrol_flies_in_accelerated_time(demo: Demo) -> None:
+    commander = demo.client("commander")
+    dock_now = datetime.fromisoformat(
+        commander.get("/api/operations/docks/YZ-D08/readings").json()["at"])
+    slot = dock_now + timedelta(minutes=2)  # dock time: four real seconds at x30
+    body = {"schedule_id": "once-YZ-D08", "dock_id": "YZ-D08", "route_id": "loop-YZ-D08",
+            "at": slot.isoformat()}
+    assert commander.post("/api/operations/schedules", json=body).status_code == 201
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        runs = commander.get("/api/operations/schedules/once-YZ-D08/runs").json()
+        if runs and runs[0]["status"] in ("completed", "skipped", "failed", "missed"):
+            break
+        time.sleep(0.5)
+    assert len(runs) == 1, runs
+    run = runs[0]
+    assert run["status"] == "completed", run
+    assert "landed in dock YZ-D08" in run["outcome"] and run["sortie_id"]
+    assert datetime.fromisoformat(run["slot"]) == slot
+    docks = {d["dock_id"]: d for d in commander.get("/api/operations/docks").json()}
+    assert not docks["YZ-D08"]["busy"] and docks["YZ-D08"]["state"].startswith("idle")

@@ -10,7 +10,7 @@ import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geofence._evaluate import Legs
+from geofence._evaluate import Legs, _altitude_fraction
 from geofence._pieces import circle_pieces, polygon_pieces
 from tests.geofence.conftest import PROPERTY
 
@@ -77,3 +77,20 @@ def test_touching_the_boundary_alone_is_no_piece() -> None:
     legs = _legs([(-5, 10, 15, 10), (10, -5, 10, 15), (-5, -5, 0, 0)])  # along edges, at a corner
     item, _, _ = polygon_pieces(np.full(3, square, dtype=object), legs, np.arange(3))
     assert item.size == 0
+
+
+def test_an_edge_parallel_to_within_a_subnormal_cuts_the_leg_where_geos_does() -> None:
+    # the bottom edge rises by 1e-320 m over 1 km: its denominator with the leg is subnormal,
+    # and dividing by it overflowed (a RuntimeWarning, an error under the suite's settings)
+    polygon = shapely.Polygon([(0, 0), (1000, 1e-320), (1000, 500), (0, 500)])
+    legs = _legs([(-10, 1, 1010, 1), (-10, 0, 1010, 0)])
+    item, lo, hi = polygon_pieces(np.full(2, polygon, dtype=object), legs, np.arange(2))
+    assert item.tolist() == [0] and (lo[0] * 1020, hi[0] * 1020) == pytest.approx((10, 1010))
+
+
+def test_a_leg_climbing_by_a_subnormal_step_is_flat() -> None:
+    legs = Legs.build(*(np.array([v]) for v in (0.0, 0.0, 0.0, 100.0, 0.0, 5e-324, 0.0)))
+    got = _altitude_fraction(legs.a0, legs.a1, np.array([20.0]), np.array([np.inf]))
+    assert got == (np.array([1.0]), np.array([0.0]))  # never inside a band from 20 m up
+    got = _altitude_fraction(legs.a0, legs.a1, np.array([-np.inf]), np.array([120.0]))
+    assert got == (np.array([0.0]), np.array([1.0]))  # the whole leg is below 120 m

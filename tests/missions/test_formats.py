@@ -116,10 +116,15 @@ def test_map_app_geojson_route_loads_and_its_area_is_reported() -> None:
         (26.421, 111.611, 40), (26.4215, 111.613, 40), (26.4221, 111.615, 42), (26.4225, 111.616, 45)]
     assert [w.speed_mps for w in doc.waypoints] == [6, 6, 6, None]
     assert doc.waypoints[-1].hold_s == 20
-    (gap,) = doc.unsupported
-    assert gap.what == "Polygon geometry" and "feature 2" in gap.where
+    assert doc.unsupported == () and doc.complete
+    (area,) = doc.areas
+    assert area.name == "Market block" and "feature 2" in area.where
+    assert area.outline == ((26.42, 111.61), (26.42, 111.62), (26.43, 111.62))  # (lat, lon), open
     route = m.waypoint_route(YONGZHOU, doc.waypoints)
     assert m.validate(route).ok
+    sweep = m.sweep_route(YONGZHOU, area.outline, alt_m=60)
+    assert m.validate(sweep, profile=m.VehicleProfile(usable_battery_wh=600)).ok
+    assert sweep.params["lines"] > 5
 
 
 def test_google_earth_kml_route_loads_and_its_polygon_is_reported() -> None:
@@ -127,8 +132,10 @@ def test_google_earth_kml_route_loads_and_its_polygon_is_reported() -> None:
     assert isinstance(doc, m.RouteFile) and doc.name == "Xiaoshui embankment"
     assert [(w.lat_deg, w.lon_deg, w.alt_m) for w in doc.waypoints] == [
         (26.421, 111.611, 45), (26.4225, 111.614, 45), (26.423, 111.618, 50)]
-    (gap,) = doc.unsupported
-    assert gap.what == "Polygon" and "School grounds" in gap.where
+    assert doc.unsupported == ()
+    (area,) = doc.areas
+    assert area.name == "School grounds" and len(area.outline) == 3
+    assert m.perimeter_route(YONGZHOU, area.outline, alt_m=40, offset_m=20).kind is m.RouteKind.PERIMETER
 
 
 def test_amsl_routes_need_the_home_altitude() -> None:
@@ -296,3 +303,54 @@ def test_unknown_extension_is_refused(tmp_path: Path) -> None:
     path.write_text("<gpx/>")
     with pytest.raises(m.PlanFormatError, match="unknown file type"):
         m.read_file(path)
+
+
+def _feature(geometry: dict, name: str = "Event venue") -> str:
+    return json.dumps({"type": "Feature", "properties": {"name": name}, "geometry": geometry})
+
+
+def test_geojson_areas_keep_their_holes_and_multipolygon_parts() -> None:
+    outer = [[111.600, 26.400], [111.610, 26.400], [111.610, 26.410], [111.600, 26.410],
+             [111.600, 26.400]]
+    hole = [[111.604, 26.404], [111.606, 26.404], [111.606, 26.406], [111.604, 26.404]]
+    doc = m.read_geojson_route(_feature({"type": "Polygon", "coordinates": [outer, hole]}))
+    (area,) = doc.areas
+    assert area.outline[0] == (26.400, 111.600) and len(area.outline) == 4
+    assert area.holes == (((26.404, 111.604), (26.404, 111.606), (26.406, 111.606)),)
+    shifted = [[[lon + 0.02, lat] for lon, lat in outer]]
+    doc = m.read_geojson_route(_feature({"type": "MultiPolygon", "coordinates": [[outer], shifted]}))
+    assert [a.where.rsplit(" ", 2)[-2:] for a in doc.areas] == [["polygon", "0"], ["polygon", "1"]]
+
+
+@pytest.mark.parametrize(("coordinates", "problem"), [
+    ([[[111.60, 26.40], [111.61, 26.41], [111.61, 26.40], [111.60, 26.41]]], "crosses itself"),
+    ([[[111.60, 26.40], [111.61, 26.41], [111.60, 26.40]]], "distinct vertices"),
+    ([[[26.40, 111.60], [26.41, 111.60], [26.41, 111.61]]], "latitude"),
+    ([[[111.60, 26.40], "x", [111.61, 26.41]]], "ring 0 position 1"),
+    ([], "list of rings"),
+])
+def test_bad_geojson_areas_are_refused_by_position(coordinates: list, problem: str) -> None:
+    with pytest.raises(m.PlanFormatError, match=problem) as caught:
+        m.read_geojson_route(_feature({"type": "Polygon", "coordinates": coordinates}))
+    assert "feature 0" in str(caught.value)
+
+
+def test_kml_multigeometry_polygons_are_areas_and_its_points_are_reported() -> None:
+    text = f"""<kml xmlns="{m._route_files.KML_NS}"><Document><Placemark><name>Stadium</name>
+      <MultiGeometry>
+        <Polygon><outerBoundaryIs><LinearRing><coordinates>
+          111.60,26.40 111.61,26.40 111.61,26.41 111.60,26.41 111.60,26.40</coordinates>
+        </LinearRing></outerBoundaryIs>
+        <innerBoundaryIs><LinearRing><coordinates>
+          111.604,26.404 111.606,26.404 111.606,26.406 111.604,26.404</coordinates>
+        </LinearRing></innerBoundaryIs></Polygon>
+        <Point><coordinates>111.605,26.405</coordinates></Point>
+      </MultiGeometry></Placemark></Document></kml>"""
+    doc = m.read_kml_route(text)
+    (area,) = doc.areas
+    assert area.name == "Stadium" and len(area.outline) == 4 and len(area.holes) == 1
+    (gap,) = doc.unsupported
+    assert gap.what == "Point" and "MultiGeometry part 1" in gap.where
+    bad = text.replace("111.61,26.41 111.60,26.41", "111.60,26.41 111.61,26.41")
+    with pytest.raises(m.PlanFormatError, match="Stadium.*crosses itself"):
+        m.read_kml_route(bad)

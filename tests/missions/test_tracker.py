@@ -125,20 +125,63 @@ def test_return_and_landing_count_both_of_their_points() -> None:
     assert p.time_to_go_s == pytest.approx(25, abs=0.1)
 
 
-def test_orbit_cross_track_counts_any_line_into_or_out_of_the_circle() -> None:
-    route = m.orbit_route(YONGZHOU, latlon(300, 0), radius_m=50, alt_m=40,
-                          style=m.OrbitStyle.LOITER_TURNS, turns=2)
+def _orbit_tracker(turns: float, clockwise: bool = True) -> m.MissionTracker:
+    """Take off at launch, circle a 50 m radius 300 m east, return; the orbit item is current."""
+    route = m.orbit_route(YONGZHOU, latlon(300, 0), radius_m=50, alt_m=40, turns=turns,
+                          clockwise=clockwise, style=m.OrbitStyle.LOITER_TURNS)
     tracker = m.MissionTracker(route)
     tracker.uploaded()
     tracker.started()
-    lat, lon = latlon(358, 0)  # 8 m beyond the far side of the 50 m circle
+    return tracker
+
+
+def _off(tracker: m.MissionTracker, x: float, y: float) -> float | None:
+    return tracker.update(current=2, lat_deg=latlon(x, y)[0], lon_deg=latlon(x, y)[1],
+                          alt_m=40).cross_track_m
+
+
+def test_orbit_cross_track_is_measured_from_the_circle_not_its_inside() -> None:
+    tracker = _orbit_tracker(turns=2)
+    assert _off(tracker, 358, 0) == pytest.approx(8, abs=0.1)  # 8 m beyond the far side
+    assert _off(tracker, 300, 50) == pytest.approx(0, abs=0.1)  # on the circle
+    assert _off(tracker, 150, 0) == pytest.approx(0, abs=0.02)  # on the way to its near side
+    assert _off(tracker, 300, 0) == pytest.approx(50, abs=0.1)  # at the centre: off the circle
+    assert _off(tracker, 280, 10) == pytest.approx(50 - math.hypot(20, 10), abs=0.1)
+    assert _off(tracker, 150, 20) == pytest.approx(20, abs=0.1)  # beside the way in
+    assert tracker.progress.distance_to_go_m >= 2 * 2 * math.pi * 50
+
+
+def test_orbit_distances_run_to_the_circle_and_from_where_the_turns_end() -> None:
+    tracker = _orbit_tracker(turns=2)
+    orbit = 2 * 2 * math.pi * 50
+    # climb 40, 250 m to the near side, two turns, 250 m home from the same point, down 40
+    assert tracker.total_m == pytest.approx(40 + 250 + orbit + 250 + 40, abs=0.1)
+    lat, lon = latlon(100, 0)
     p = tracker.update(current=2, lat_deg=lat, lon_deg=lon, alt_m=40)
-    assert p.cross_track_m == pytest.approx(8, abs=0.1)
-    lat, lon = latlon(150, 20)  # on a straight line from the launch point to the circle
-    assert tracker.update(current=2, lat_deg=lat, lon_deg=lon, alt_m=40).cross_track_m == 0
-    lat, lon = latlon(150, 60)  # well off every such line
-    assert tracker.update(current=2, lat_deg=lat, lon_deg=lon, alt_m=40).cross_track_m > 20
-    assert p.distance_to_go_m >= 2 * 2 * math.pi * 50
+    assert p.distance_to_go_m == pytest.approx(150 + orbit + 250 + 40, abs=0.1)
+    for x, y in ((250, 0), (300, 50), (350, 0), (302, -48)):  # circling: only the orbit is left
+        lat, lon = latlon(x, y)
+        p = tracker.update(current=2, lat_deg=lat, lon_deg=lon, alt_m=40)
+        assert p.distance_to_go_m == pytest.approx(orbit + 250 + 40, abs=0.1)
+
+
+@pytest.mark.parametrize(("clockwise", "exit_y"), [(True, 50.0), (False, -50.0)])
+def test_orbit_is_left_where_its_turns_end(clockwise: bool, exit_y: float) -> None:
+    # entered on the near (west) side; 1.25 turns end on the north side clockwise (seen from
+    # above), south anticlockwise; the vehicle then flies straight home from there
+    tracker = _orbit_tracker(turns=1.25, clockwise=clockwise)
+    assert _off(tracker, 150, exit_y / 2) == pytest.approx(0, abs=0.02)
+    assert _off(tracker, 150, -exit_y / 2) == pytest.approx(
+        _distance_to_segment((150, -exit_y / 2), (300, exit_y), (0, 0)), abs=0.1)
+
+
+def _distance_to_segment(p: tuple[float, float], a: tuple[float, float],
+                         b: tuple[float, float]) -> float:
+    ax, ay = a
+    dx, dy = b[0] - ax, b[1] - ay
+    t = max(0.0, min(1.0, ((p[0] - ax) * dx + (p[1] - ay) * dy) / (dx * dx + dy * dy)))
+    way_in = abs(p[1]) if 0 <= p[0] <= 250 else math.inf  # the entry leg runs along y = 0
+    return min(math.dist(p, (ax + t * dx, ay + t * dy)), way_in)
 
 
 def test_hold_time_counts_in_time_to_go() -> None:

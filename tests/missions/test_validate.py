@@ -154,3 +154,30 @@ def test_validating_bare_items_from_another_launch_point() -> None:
     other = GeoPoint(*latlon(100, 100), 90.0)
     result = m.validate(line().items, launch=other)
     assert result.ok
+
+
+@pytest.mark.parametrize(("make", "problem"), [
+    (lambda: m.VehicleProfile(cruise_speed_mps=0), "cruise_speed_mps 0"),
+    (lambda: m.VehicleProfile(usable_battery_wh=math.nan), "usable_battery_wh nan"),
+    (lambda: m.VehicleProfile(hover_power_w=-1), "hover_power_w -1"),
+    (lambda: m.Limits(ceiling_m=math.inf), "ceiling_m inf"),
+    (lambda: m.Limits(min_alt_m=-5), "min_alt_m -5"),
+    (lambda: m.Limits(min_alt_m=150), "not below ceiling_m"),
+    (lambda: m.Limits(reserve_pct=100), "reserve_pct 100"),
+    (lambda: m.Limits(ground_sample_m=0), "ground_sample_m 0"),
+    (lambda: m.validate(line(), battery_pct=140), "battery_pct 140"),
+])
+def test_bad_profiles_limits_and_battery_levels_are_refused_by_name(make, problem: str) -> None:
+    with pytest.raises(m.RouteError, match=problem):
+        make()
+
+
+def test_orbit_estimate_flies_to_the_circle_not_its_centre() -> None:
+    route = m.orbit_route(YONGZHOU, latlon(300, 0), radius_m=50, alt_m=40, turns=2,
+                          style=m.OrbitStyle.LOITER_TURNS)
+    est = m.validate(route).estimate
+    assert est is not None
+    # 250 m to the near side of the circle, two turns, 250 m back from where they end
+    assert est.horizontal_m == pytest.approx(250 + 2 * 2 * math.pi * 50 + 250, abs=0.1)
+    tracker = m.MissionTracker(route)  # tracking reads the same flown legs
+    assert tracker.total_m == pytest.approx(est.horizontal_m + est.climb_m + est.descent_m)

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import uvicorn
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from pydantic import SecretStr
 
 from groundstation.app import create_app
@@ -145,9 +145,10 @@ async def _close_peers(svc: Service) -> None:
 
 @contextlib.asynccontextmanager
 async def run_service(settings: Settings, *, real_server: bool = False, world: bool = True,
-                      extensions: Sequence[StationExtension] = ()) -> AsyncIterator[Service]:
+                      extensions: Sequence[StationExtension] = (),
+                      routers: Sequence[APIRouter] = ()) -> AsyncIterator[Service]:
     """Start the app (lifespan included); over a real uvicorn on loopback when asked."""
-    app = create_app(settings, extensions=extensions)
+    app = create_app(settings, extensions=extensions, routers=routers)
     if not real_server:
         async with app.router.lifespan_context(app):
             station: Station = app.state.station

@@ -153,14 +153,17 @@ def test_retention_deletes_old_segments_only(tmp_path) -> None:
     lines = []
     for name, age_days in (("old.mp4", 40), ("new.mp4", 2)):
         (d / name).write_bytes(b"x")
+        (d / f"{name}.h264.mp4").write_bytes(b"x")
         t = (now - timedelta(days=age_days)).isoformat()
         lines.append(json.dumps({"file": name, "stream_id": "s", "incident_id": "1",
-                                 "codec": "h264", "width_px": 1, "height_px": 1,
-                                 "start_utc": t, "end_utc": t, "complete": True}))
+                                 "codec": "hevc", "width_px": 1, "height_px": 1,
+                                 "start_utc": t, "end_utc": t, "complete": True,
+                                 "playback_file": f"{name}.h264.mp4"}))
     (d / INDEX_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
     deleted = sweep_retention(tmp_path, retention_days=30, now_utc=now)
-    assert deleted == [d / "old.mp4"]
+    assert deleted == [d / "old.mp4", d / "old.mp4.h264.mp4"]  # the browser copy goes too
     assert not (d / "old.mp4").exists() and (d / "new.mp4").exists()
+    assert (d / "new.mp4.h264.mp4").exists()
     assert [s.file for s in read_index(d)] == ["new.mp4"]
 
 
@@ -181,3 +184,31 @@ def test_snapshot_on_demand(make_camera, hub) -> None:
     assert hub.snapshot_file("3", "d5", ev.path.name) == ev.path
     with pytest.raises(StreamNotFound):
         hub.snapshot_file("3", "d5", "../../../etc/passwd")
+
+
+def test_h265_recording_gets_an_h264_copy_for_browsers(make_camera, settings, cam_settings,
+                                                       tmp_path) -> None:
+    hub = VideoHub(settings, recordings_dir=tmp_path / "rec")
+    try:
+        port = udp_port()
+        stream = hub.add_stream("d6", f"udp://127.0.0.1:{port}")
+        make_camera(f"udp://127.0.0.1:{port}",
+                    settings=cam_settings.model_copy(update={"codec": "h265"}))
+        assert stream.wait_for_state(StreamState.LIVE, timeout_s=WAIT_S)
+        recorder = hub.attach_to_incident("d6", "8")
+        _wait_frames(stream, 30)
+        hub.detach_from_incident("d6")
+        assert hub.wait_browser_copies(timeout_s=60.0)
+        segments = hub.recordings("8")
+    finally:
+        hub.close()
+    assert len(segments) == 1
+    seg = segments[0]
+    assert seg.codec == "hevc" and seg.complete
+    assert seg.playback_file == seg.file.removesuffix(".mp4") + ".h264.mp4"
+    original, copy = recorder.directory / seg.file, recorder.directory / seg.playback_file
+    assert _ffprobe(original)["streams"][0]["codec_name"] == "hevc"  # the evidence, untouched
+    assert _decode_all(original) >= 10
+    assert _ffprobe(copy)["streams"][0]["codec_name"] == "h264"
+    assert _decode_all(copy) >= 10
+    assert hub.recording_file("8", "d6", seg.playback_file) == copy

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import numpy as np
-from numpy.typing import NDArray
-
+from vision._source import Frame
 from vision._types import Box, Detection, TargetClass, Track, TrackUpdate
 
 __all__ = ["ScriptedPipeline", "drone_track"]
@@ -29,9 +27,9 @@ class ScriptedPipeline:
         self.frames = 0
         self.live: dict[int, Track] = {}
 
-    def process(self, frame: NDArray[np.uint8], t_s: float) -> TrackUpdate:
-        """One update per frame."""
-        index = self.frames
+    def process(self, frame: Frame) -> TrackUpdate:
+        """One update per frame (numbered by this pipeline, as frames may be skipped)."""
+        index, t_s = self.frames, frame.t_s
         self.frames += 1
         fresh = tuple(drone_track(tid, box, frame=index, t_s=t_s)
                       for tid, box in self.script.get(index, ()))

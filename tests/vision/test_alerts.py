@@ -13,6 +13,7 @@ from pyproj import Geod
 
 from tests.infra import require_program
 from tests.vision.doubles import ScriptedPipeline
+from vision._source import Frame
 from vision._types import Box
 from vision.alerts import AlertSettings, AlertStage, FrameRing, Surroundings
 from vision.authorisation import Basis, OwnDrone
@@ -37,7 +38,7 @@ def run(stage: AlertStage, pipeline: ScriptedPipeline, n: int, world: Surroundin
     alerts = []
     for i in range(start, start + n):
         image = frame(i)
-        update = pipeline.process(image, i / FPS)
+        update = pipeline.process(Frame(i, i / FPS, image))
         alerts += stage.observe(image, update, lambda: world)
     return alerts
 
@@ -128,6 +129,15 @@ def test_frame_ring_keeps_seconds_and_restarts_when_the_clock_goes_back() -> Non
         FrameRing(seconds=0, max_frames=5)
 
 
+def test_frame_ring_thins_fast_streams_and_shrinks_wide_frames() -> None:
+    ring = FrameRing(seconds=1.0, max_frames=100, max_fps=15.0, max_width_px=80)
+    for i in range(61):  # 2 s at 30 fps: every other frame kept, the last second of them
+        ring.push(i / 30, frame(i))
+    frames, fps = ring.clip()
+    assert len(frames) == 16 and fps == pytest.approx(15.0)
+    assert frames[-1].shape == (64, 80, 3)  # 160x128 scaled to 80 px wide
+
+
 def test_clip_through_ffmpeg_is_h264(tmp_path: Path) -> None:
     ffmpeg = require_program("ffmpeg")
     data = encode_clip([frame(i) for i in range(5)], 10.0, ffmpeg=ffmpeg)
@@ -148,3 +158,26 @@ def test_bad_frames_get_a_clear_error() -> None:
         annotated_jpeg(np.zeros((10, 10), np.uint8), BOX, "x")
     with pytest.raises(EvidenceError, match="ffmpeg"):
         encode_clip([frame(0)], 10.0, ffmpeg="/nonexistent/ffmpeg")
+
+
+def test_a_failing_surroundings_read_delays_the_alert_instead_of_losing_it() -> None:
+    stage = AlertStage()
+    pipeline = ScriptedPipeline({2: [(7, BOX)]})
+    calls = []
+
+    def flaky() -> Surroundings:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("database unavailable")
+        return Surroundings(at=NOW, pose=POSE)
+
+    alerts = []
+    for i in range(5):
+        image = frame(i)
+        update = pipeline.process(Frame(i, i / FPS, image))
+        try:
+            alerts += stage.observe(image, update, flaky)
+        except RuntimeError:
+            assert i == 2
+    assert [(a.track_id, a.frame_index) for a in alerts] == [(7, 3)]
+    assert len(calls) == 2  # judged once it could be, and not again

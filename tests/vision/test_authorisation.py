@@ -152,3 +152,10 @@ def test_traffic_keeps_the_newest_report_per_flight_and_forgets_old_ones() -> No
     current = traffic.current(NOW)
     assert [r.ident for r in current] == ["SN-1581F4XF"]
     assert current[0].at == NOW - timedelta(seconds=2)
+
+
+def test_traffic_stays_bounded_keeping_the_newest_flights() -> None:
+    traffic = CooperativeTraffic(max_age_s=60.0, max_flights=3)
+    for i in range(5):
+        traffic.add(remote_id(f"SN-{i}", age_s=10.0 - i))
+    assert sorted(r.ident for r in traffic.current(NOW)) == ["SN-2", "SN-3", "SN-4"]

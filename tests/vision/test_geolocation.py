@@ -119,6 +119,12 @@ def test_bad_pose_is_refused_with_a_reason(bad: dict[str, float]) -> None:
         pose(**bad)
 
 
+def test_box_running_over_the_edge_is_taken_at_the_edge() -> None:
+    # centre at x = -2 (box from -10 to 6): located as if at x = 0, the left edge, 30 deg left
+    e = locate(pose(), Box(-10, 250, 16, 12))
+    assert e.bearing.azimuth_deg == pytest.approx(60.0, abs=1e-6)
+
+
 def test_box_outside_the_image_or_empty_is_refused() -> None:
     with pytest.raises(GeolocationError, match="outside"):
         locate(pose(), Box(700, 10, 10, 10))

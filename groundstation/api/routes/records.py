@@ -1,4 +1,5 @@
-"""Zones, routes, schedules, docks and ground units: organisation-owned records with CRUD."""
+"""Zones, routes, schedules, docks, ground units and flight permits: organisation-owned records
+with CRUD."""
 
 from __future__ import annotations
 
@@ -7,14 +8,29 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from sqlalchemy.orm import Session
 
 from groundstation.api._resources import ResourceSpec, resource_router
 from groundstation.api.deps import scoped_row
 from groundstation.api.schemas import Latitude, Longitude, Name, ORMModel
 from groundstation.auth import Principal, Role
-from groundstation.db import Dock, GroundUnit, GroundUnitKind, Route, Schedule, ZoneRecord
+from groundstation.db import (
+    Dock,
+    FlightPermit,
+    GroundUnit,
+    GroundUnitKind,
+    Route,
+    Schedule,
+    ZoneRecord,
+)
 from groundstation.station import Station
 from groundstation.zonebook import zones_of_feature
 
@@ -176,6 +192,45 @@ class GroundUnitOut(ORMModel):
     updated_at: datetime
 
 
+class PermitIn(BaseModel):
+    """Leave for one cooperative flight to fly within a circle, below a ceiling, for a time.
+    ``ident`` is what the flight broadcasts: Remote ID UAS id or operator id, ADS-B callsign,
+    or ICAO address in hex."""
+
+    name: Name
+    org_id: OrgId
+    ident: Annotated[str, StringConstraints(strip_whitespace=True,
+                                            pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")]
+    lat_deg: Latitude
+    lon_deg: Longitude
+    radius_m: float = Field(ge=1, le=50_000, allow_inf_nan=False)
+    ceiling_amsl_m: float | None = Field(None, ge=-500, le=20_000, allow_inf_nan=False)
+    valid_from: AwareDatetime
+    valid_to: AwareDatetime
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> PermitIn:
+        if self.valid_to <= self.valid_from:
+            raise ValueError("valid_to must be after valid_from")
+        return self
+
+
+class PermitOut(ORMModel):
+    """A stored flight permit."""
+
+    id: int
+    name: str
+    org_id: int
+    ident: str
+    lat_deg: float
+    lon_deg: float
+    radius_m: float
+    ceiling_amsl_m: float | None
+    valid_from: datetime
+    valid_to: datetime
+    updated_at: datetime
+
+
 def _zones_changed(station: Station) -> None:
     station.zones.invalidate()
 
@@ -190,6 +245,8 @@ SPECS = (
     ResourceSpec("dock", "/docks", Dock, DockIn, DockOut, (Role.ADMIN,)),
     ResourceSpec("ground_unit", "/ground-units", GroundUnit, GroundUnitIn, GroundUnitOut,
                  (Role.ADMIN, Role.COMMANDER, Role.AUTOMATION)),
+    ResourceSpec("permit", "/permits", FlightPermit, PermitIn, PermitOut,
+                 (Role.ADMIN, Role.COMMANDER)),
 )
 
 router = APIRouter()

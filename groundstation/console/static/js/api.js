@@ -54,6 +54,7 @@ export class Api {
 
   get(path) { return this.request("GET", path); }
   post(path, body) { return this.request("POST", path, body); }
+  put(path, body) { return this.request("PUT", path, body); }
 
   async login(username, password) {
     const out = await this.post("/auth/token", { username, password });

@@ -180,7 +180,7 @@ class App {
 
   loadRings() {
     if (!this.state.show.rings) return;
-    this.state.rings = this.state.docks.map((d) => ({ lat_deg: d.lat_deg, lon_deg: d.lon_deg,
+    this.state.rings = this.state.docks.map((d) => ({ dock_id: d.id, lat_deg: d.lat_deg, lon_deg: d.lon_deg,
       rings: RING_MINUTES.map((minutes) => ({ minutes, radius_m: RING_SPEED_MPS * minutes * 60 })) }));
   }
 

@@ -29,7 +29,7 @@ export class Renderer {
     this.viewport = viewport;
     this.state = state;
     this.hits = [];
-    this.drawn = { drones: {}, incidents: {}, docks: {} };
+    this.drawn = { drones: {}, incidents: {}, docks: {}, units: {}, zones: {}, rings: {} };
     this.dirty = true;
     this.frames = 0;
   }
@@ -52,7 +52,7 @@ export class Renderer {
     const ctx = this.ctx;
     ctx.clearRect(0, 0, w, h);
     this.hits = [];
-    this.drawn = { drones: {}, incidents: {}, docks: {} };
+    this.drawn = { drones: {}, incidents: {}, docks: {}, units: {}, zones: {}, rings: {} };
     const s = this.state;
     if (!this.viewport.tiles) this.drawBase(w, h);
     if (s.show.zones) this.drawZones();
@@ -180,6 +180,7 @@ export class Renderer {
         const [x, y] = this.p(anchor[1], anchor[0]);
         const text = `${zone.name} · ${t(`zone.${props.kind}`)}` + (temporary ? ` · ${t("zone.temporary")} ${scheduleText(props.schedule)}` : "");
         this.label(text, x + 4, y - 6, colour);
+        this.drawn.zones[zone.name] = text;
       }
     }
   }
@@ -187,6 +188,7 @@ export class Renderer {
   drawRings() {
     for (const r of this.state.rings) {
       const colours = ["#3ccf7a", "#f2b233", "#ff8a3b"];
+      this.drawn.rings[r.dock_id] = r.rings.map((ring) => ring.minutes);
       r.rings.forEach((ring, i) => {
         const colour = colours[i % colours.length];
         if (ring.polygon) this.polygon([ring.polygon.map(([lat, lon]) => [lon, lat])], colour, "rgba(0,0,0,0)");
@@ -232,6 +234,7 @@ export class Renderer {
       ctx.strokeStyle = "#0d1a22"; ctx.lineWidth = 1; ctx.strokeRect(x - 6, y - 6, 12, 12);
       this.label(u.name, x + 8, y + 4, "#9fd0ff");
       this.hits.push({ kind: "unit", id: u.id, x, y });
+      this.drawn.units[u.id] = [x, y];
     }
   }
 

@@ -1,4 +1,5 @@
-// Live MJPEG in an <img>, read with fetch so the login token goes in the Authorization header.
+// Live MJPEG in an <img>, and recorded MP4 segments in a <video>, both read with fetch so the
+// login token goes in the Authorization header.
 
 const CRLF2 = [13, 10, 13, 10];
 
@@ -88,4 +89,18 @@ export class MjpegView {
     if (this.abort) this.abort.abort();
     this.abort = null;
   }
+}
+
+/** Play a recorded segment (fragmented MP4) in a <video>: fetched whole, shown from a blob. */
+export async function playRecording(video, url, headers) {
+  const response = await fetch(url, { headers });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const blob = await response.blob();
+  if (video.dataset.objectUrl) URL.revokeObjectURL(video.dataset.objectUrl);
+  const objectUrl = URL.createObjectURL(new Blob([blob], { type: "video/mp4" }));
+  video.dataset.objectUrl = objectUrl;
+  video.src = objectUrl;
+  video.muted = true;
+  video.hidden = false;
+  await video.play();
 }

@@ -4,7 +4,7 @@
 import { optional } from "../api.js";
 import { fmtTime, t } from "../i18n.js";
 import { can, el, distanceM, kv, showResult } from "../ui.js";
-import { MjpegView } from "../video.js";
+import { MjpegView, playRecording } from "../video.js";
 
 export const ARRIVAL_RADIUS_M = 40;
 const DISPATCH_ALT_M = 40;
@@ -54,6 +54,8 @@ export class IncidentPanel {
     this.arrival = el("div", { id: "arrival", class: "muted" });
     this.videoImg = el("img", { class: "video", id: "video", alt: "" });
     this.videoState = el("div", { id: "video-state", class: "muted" });
+    this.recordingList = el("ul", { class: "list", id: "recordings" });
+    this.playback = el("video", { class: "video", id: "playback", controls: true, hidden: true });
     this.timeline = el("ul", { class: "list timeline", id: "timeline" });
     this.actionResult = el("div", { class: "result", id: "incident-result", hidden: true });
     this.video = new MjpegView(this.videoImg, () => app.api.headers(), (s, code) => this.videoStatus(s, code));
@@ -69,6 +71,9 @@ export class IncidentPanel {
     const role = this.app.state.me.role;
     this.root.append(this.facts, this.arrival);
     this.root.append(el("h3", { text: t("video.title") }), this.videoImg, this.videoState);
+    this.root.append(el("h3", {}, t("video.recordings"), " ",
+      el("button", { id: "recordings-refresh", class: "watch", onclick: () => this.loadRecordings() }, t("video.refresh"))),
+    this.recordingList, this.playback);
     this.root.append(el("h3", { text: t("incident.timeline") }), this.timeline);
     if (can(role, "dispatch")) {
       this.root.append(el("h3", { text: t("dispatch.title") }), this.rankingBox, this.sendResult);
@@ -130,6 +135,7 @@ export class IncidentPanel {
     for (const e of this.detail.events) {
       if (e.kind === "dispatch" && e.data && e.data.system_id) this.sentSystemId = e.data.system_id;
     }
+    this.loadRecordings();
     if (can(this.app.state.me.role, "dispatch") && this.incident.status !== "closed") this.renderRanking();
   }
 
@@ -172,6 +178,9 @@ export class IncidentPanel {
         if (err) throw err;
         await api.post(`/incidents/${this.id}/events`, { kind: "dispatch", text: candidate.name, data: { system_id: candidate.system_id, vehicle_id: candidate.vehicle_id } });
         if (inc.status === "open") await api.post(`/incidents/${this.id}/status`, { status: "dispatched", note: candidate.name });
+        // its camera on the incident from now on (the station records it); none: no stream
+        await optional(api.put(`/incidents/${this.id}/video/streams/${encodeURIComponent(candidate.name)}`));
+        this.pollVideo();
       }
       this.sentSystemId = candidate.system_id;
       showResult(this.sendResult, null, t("dispatch.sent", { name: candidate.name }));
@@ -213,8 +222,31 @@ export class IncidentPanel {
     this.video.play(`/api/incidents/${this.id}/video/streams/${encodeURIComponent(stream.stream_id)}/mjpeg`);
   }
 
+  /** The incident's recorded segments (UTC start lines them up with telemetry); finished ones play. */
+  async loadRecordings() {
+    let segments;
+    try {
+      segments = await optional(this.app.api.get(`/incidents/${this.id}/video/recordings`));
+    } catch (err) {
+      return;
+    }
+    if (!segments) { this.recordingList.replaceChildren(); return; }
+    const base = `/api/incidents/${this.id}/video/`;
+    this.recordingList.replaceChildren(...segments.map((seg) => el("li", { dataset: { file: seg.file, complete: String(seg.complete) } },
+      el("span", { text: `${seg.stream_id} · ${fmtTime(seg.start_utc)}${seg.end_utc ? ` – ${fmtTime(seg.end_utc)}` : ` · ${t("video.recording_now")}`} · ${(seg.bytes / 1e6).toFixed(1)} MB · ${seg.codec}` }),
+      seg.complete && seg.play_url ? el("button", { class: "play watch", onclick: () => this.play(base + seg.play_url) }, t("video.play")) : null)));
+  }
+
+  async play(url) {
+    try {
+      await playRecording(this.playback, url, this.app.api.headers());
+    } catch (err) {
+      showResult(this.actionResult, { status: 0, message: `${t("video.play")}: ${err.message || err}`, reasons: [] });
+    }
+  }
+
   videoStatus(state, code) {
-    if (state === "playing") this.videoState.textContent = t("video.playing");
+    if (state === "playing") { this.videoState.textContent = t("video.playing"); this.loadRecordings(); }
     if (state === "error" || state === "ended") {
       this.videoState.textContent = t("video.lost", { code: code ?? "" });
       this.video.abort = null;
@@ -252,6 +284,7 @@ export class IncidentPanel {
   destroy() {
     clearTimeout(this.videoTimer);
     this.video.stop();
+    if (this.playback.dataset.objectUrl) URL.revokeObjectURL(this.playback.dataset.objectUrl);
   }
 }
 
