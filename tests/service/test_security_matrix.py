@@ -66,6 +66,12 @@ def _unit(t: Targets) -> dict[str, Any]:
             "lon_deg": 111.6}
 
 
+def _permit(t: Targets) -> dict[str, Any]:
+    return {"name": "P", "org_id": t.org, "ident": "UAS-7", "lat_deg": 26.42, "lon_deg": 111.6,
+            "radius_m": 300, "valid_from": "2026-01-01T00:00:00Z",
+            "valid_to": "2026-01-02T00:00:00Z"}
+
+
 def _draft(_t: Targets) -> dict[str, Any]:
     return {"shape": "waypoints", "alt_m": 40, "points": [[26.421, 111.601]]}
 
@@ -83,7 +89,8 @@ COMMAND = {"arm": {}, "disarm": {"force": False}, "takeoff": {"alt_m": 30},
 RECORDS = {"zones": (_p("admin"), _zone), "routes": (_p("admin", "pilot", "commander"), _route),
            "schedules": (_p("admin", "pilot", "automation"), _schedule),
            "docks": (_p("admin"), _dock),
-           "ground-units": (_p("admin", "commander", "automation"), _unit)}
+           "ground-units": (_p("admin", "commander", "automation"), _unit),
+           "permits": (_p("admin", "commander"), _permit)}
 REPORTERS = _p("commander", "admin", "pilot", "automation")
 
 OPS: list[Op] = [
