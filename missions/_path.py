@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from geofence import GeoPoint, LocalProjection, MavCmd, MissionItem
 from missions import _geometry as geo
@@ -188,6 +188,64 @@ def _ground_under(ground: GroundModel | None, item: MissionItem, here: PathPoint
         problems.append(PathProblem(index, f"{what}: terrain-following altitude cannot be placed: "
                                     f"{exc}"))
         return None
+
+
+_UNKNOWN_ENTRY_M = 1.0
+"""A leg arriving this close to an orbit's centre has no defined entry point on the circle."""
+
+XY = tuple[float, float]
+
+
+def orbit_ends(pts: Sequence[PathPoint]) -> tuple[list[XY | None], list[XY | None]]:
+    """Where the vehicle leaves each point and where it joins each orbit (None: unknown).
+
+    A vehicle flying NAV_LOITER_TURNS goes to the point of the circle nearest to where it
+    comes from, circles the given turns from there and leaves from where the turns end,
+    straight to the next point. Arriving at an orbit's centre leaves its entry undefined.
+    """
+    departures: list[XY | None] = []
+    entries: list[XY | None] = []
+    for k, p in enumerate(pts):
+        if p.orbit_radius_m <= 0:
+            entries.append(None)
+            departures.append((p.x_m, p.y_m))
+            continue
+        entry = _orbit_entry(p, departures[k - 1] if k > 0 else None)
+        entries.append(entry)
+        departures.append(None if entry is None else _orbit_exit(p, entry))
+    return departures, entries
+
+
+def moved(p: PathPoint, xy: XY | None) -> PathPoint:
+    """The point moved to ``xy`` (unchanged for None)."""
+    return p if xy is None else replace(p, x_m=xy[0], y_m=xy[1])
+
+
+def _orbit_entry(p: PathPoint, came_from: XY | None) -> XY | None:
+    """The point of an orbit's circle nearest to where the vehicle comes from."""
+    if came_from is None:
+        return None
+    dx, dy = came_from[0] - p.x_m, came_from[1] - p.y_m
+    d = math.hypot(dx, dy)
+    if d < _UNKNOWN_ENTRY_M:
+        return None
+    return p.x_m + p.orbit_radius_m * dx / d, p.y_m + p.orbit_radius_m * dy / d
+
+
+def _orbit_exit(p: PathPoint, entry: XY) -> XY:
+    """Where the turns end: the entry turned by the orbit's turns in its direction."""
+    start = math.atan2(entry[1] - p.y_m, entry[0] - p.x_m)
+    swept = 2 * math.pi * p.orbit_turns * (-1.0 if p.orbit_clockwise else 1.0)
+    return (p.x_m + p.orbit_radius_m * math.cos(start + swept),
+            p.y_m + p.orbit_radius_m * math.sin(start + swept))
+
+
+def flown_legs(pts: Sequence[PathPoint]) -> list[tuple[PathPoint, PathPoint]]:
+    """Each leg as flown: from where the vehicle leaves a point (an orbit's exit) to where it
+    joins the next (an orbit's entry); a point whose orbit ends are unknown stays at its centre."""
+    departures, entries = orbit_ends(pts)
+    return [(moved(a, start), moved(b, entry)) for a, b, start, entry in
+            zip(pts, pts[1:], departures, entries[1:], strict=False)]
 
 
 def _frame_problem(index: int, item: MissionItem) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -26,7 +26,7 @@ from shapely.ops import unary_union
 from geofence import GeoPoint, LocalProjection, MissionItem
 from missions._exceptions import TrackingError
 from missions._ground import GroundModel
-from missions._path import PathPoint, flight_path
+from missions._path import XY, PathPoint, flight_path, flown_legs, moved, orbit_ends
 from missions._routes import Route, route_parts
 from missions._validate import VehicleProfile, leg_time_s
 
@@ -119,11 +119,10 @@ class MissionTracker:
         self.profile = profile or VehicleProfile()
         self.path = flight_path(self.items, launch, projection, ground)
         pts = self.path.points
-        departures, entries = _orbit_ends(pts)
-        self._aim = [_moved(p, entry) for p, entry in zip(pts, entries, strict=True)]
+        departures, entries = orbit_ends(pts)
+        self._aim = [moved(p, entry) for p, entry in zip(pts, entries, strict=True)]
         """Where each point is flown to: an orbit's entry point on its circle, else the point."""
-        flown = [(_moved(a, start), b) for a, b, start in
-                 zip(pts, self._aim[1:], departures, strict=False)]
+        flown = flown_legs(pts)
         self._legs = [leg_time_s(a, b, self.profile) for a, b in flown]
         self._lengths = [math.dist((a.x_m, a.y_m, a.alt_m), (b.x_m, b.y_m, b.alt_m))
                          for a, b in flown]
@@ -297,44 +296,13 @@ class MissionTracker:
                          for k in (t - 1, t, t + 1) if 1 <= k < len(pts)))
 
 
-_UNKNOWN_ENTRY_M = 1.0
-"""A leg arriving this close to an orbit's centre has no defined entry point on the circle."""
-
-XY = tuple[float, float]
-
-
-def _orbit_ends(pts: Sequence[PathPoint]) -> tuple[list[XY | None], list[XY | None]]:
-    """Where the vehicle leaves each point and where it joins each orbit (None: unknown).
-
-    A vehicle flying NAV_LOITER_TURNS goes to the point of the circle nearest to where it
-    comes from, circles the given turns from there and leaves from where the turns end,
-    straight to the next point. Arriving at an orbit's centre leaves its entry undefined.
-    """
-    departures: list[XY | None] = []
-    entries: list[XY | None] = []
-    for k, p in enumerate(pts):
-        if p.orbit_radius_m <= 0:
-            entries.append(None)
-            departures.append((p.x_m, p.y_m))
-            continue
-        entry = _orbit_entry(p, departures[k - 1] if k > 0 else None)
-        entries.append(entry)
-        departures.append(None if entry is None else _orbit_exit(p, entry))
-    return departures, entries
-
-
-def _moved(p: PathPoint, xy: XY | None) -> PathPoint:
-    """The point moved to ``xy`` (unchanged for None)."""
-    return p if xy is None else replace(p, x_m=xy[0], y_m=xy[1])
-
-
 def _corridors(pts: Sequence[PathPoint], departure: Sequence[XY | None],
                entries: Sequence[XY | None]) -> list[BaseGeometry]:
     """Where a vehicle may be on each leg (leg k joins points k and k + 1).
 
     A plain leg is its segment. The legs around an orbit are the segment to its entry point,
     the circle itself (not its inside) and the segment from its exit point (see
-    :func:`_orbit_ends`); with the entry unknown the whole disc is allowed.
+    :func:`~missions._path.orbit_ends`); with the entry unknown the whole disc is allowed.
     """
     corridors: list[BaseGeometry] = []
     for k in range(1, len(pts)):
@@ -354,25 +322,6 @@ def _corridors(pts: Sequence[PathPoint], departure: Sequence[XY | None],
 
 def _circle(p: PathPoint) -> BaseGeometry:
     return Point(p.x_m, p.y_m).buffer(p.orbit_radius_m, quad_segs=32).exterior
-
-
-def _orbit_entry(p: PathPoint, came_from: XY | None) -> XY | None:
-    """The point of an orbit's circle nearest to where the vehicle comes from."""
-    if came_from is None:
-        return None
-    dx, dy = came_from[0] - p.x_m, came_from[1] - p.y_m
-    d = math.hypot(dx, dy)
-    if d < _UNKNOWN_ENTRY_M:
-        return None
-    return p.x_m + p.orbit_radius_m * dx / d, p.y_m + p.orbit_radius_m * dy / d
-
-
-def _orbit_exit(p: PathPoint, entry: XY) -> XY:
-    """Where the turns end: the entry turned by the orbit's turns in its direction."""
-    start = math.atan2(entry[1] - p.y_m, entry[0] - p.x_m)
-    swept = 2 * math.pi * p.orbit_turns * (-1.0 if p.orbit_clockwise else 1.0)
-    return (p.x_m + p.orbit_radius_m * math.cos(start + swept),
-            p.y_m + p.orbit_radius_m * math.sin(start + swept))
 
 
 def _utc(at: datetime | None) -> datetime:

@@ -38,7 +38,7 @@ from missions import _items as it
 from missions._exceptions import RouteError, RouteRefused
 from missions._families import Autopilot, family_problems
 from missions._ground import FlatGround, GroundError, GroundModel
-from missions._path import FlightPath, PathPoint, flight_path
+from missions._path import FlightPath, PathPoint, flight_path, flown_legs
 from missions._routes import Route, route_parts
 
 _CHECKED_NAV = frozenset({MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_TIME, MavCmd.NAV_LOITER_TURNS,
@@ -375,15 +375,16 @@ def estimate_flight(path: FlightPath, profile: VehicleProfile = VehicleProfile()
                     limits: Limits = Limits(), battery_pct: float = 100.0) -> Estimate:
     """Distance, climb, hover time, flight time and energy of a flight path.
 
-    Each leg takes the longest of its horizontal time at the leg's speed and its vertical time
-    at the climb or descent rate; it draws cruise power when moving horizontally, hover power
+    Legs run as flown (to an orbit's entry point and from where its turns end). Each takes the
+    longest of its horizontal time at the leg's speed and its vertical time at the climb or
+    descent rate; it draws cruise power when moving horizontally, hover power
     otherwise, plus the extra of climb over hover power for every second spent climbing.
     """
     horizontal = climb = descent = hover = time_s = energy_j = 0.0
     unlimited = False
     extra_climb_w = max(profile.climb_power_w - profile.hover_power_w, 0.0)
     pts = path.points
-    for a, b in itertools.pairwise(pts):
+    for a, b in flown_legs(pts):
         d = math.dist((a.x_m, a.y_m), (b.x_m, b.y_m))
         dz = b.alt_m - a.alt_m
         speed = b.speed_mps or profile.cruise_speed_mps

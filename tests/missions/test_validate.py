@@ -170,3 +170,14 @@ def test_validating_bare_items_from_another_launch_point() -> None:
 def test_bad_profiles_limits_and_battery_levels_are_refused_by_name(make, problem: str) -> None:
     with pytest.raises(m.RouteError, match=problem):
         make()
+
+
+def test_orbit_estimate_flies_to_the_circle_not_its_centre() -> None:
+    route = m.orbit_route(YONGZHOU, latlon(300, 0), radius_m=50, alt_m=40, turns=2,
+                          style=m.OrbitStyle.LOITER_TURNS)
+    est = m.validate(route).estimate
+    assert est is not None
+    # 250 m to the near side of the circle, two turns, 250 m back from where they end
+    assert est.horizontal_m == pytest.approx(250 + 2 * 2 * math.pi * 50 + 250, abs=0.1)
+    tracker = m.MissionTracker(route)  # tracking reads the same flown legs
+    assert tracker.total_m == pytest.approx(est.horizontal_m + est.climb_m + est.descent_m)
