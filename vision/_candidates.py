@@ -21,7 +21,7 @@ from vision._types import Box
 __all__ = ["Candidate", "CandidateDetector", "WorkFrame"]
 
 WORK_WIDTH_PX = 320
-MAX_CANDIDATES = 10
+MAX_CANDIDATES = 14
 RESIDUAL_THRESHOLD = 6.0
 """In units of the residual map's noise level."""
 BLOB_THRESHOLD = 7.0

@@ -2,7 +2,9 @@
 
 Appearance comes from a square patch of the full-size grey frame around the candidate
 (normalised against its surroundings, so exposure and thermal gain do not matter); motion
-comes from the track's recent observations with the camera motion removed.
+comes from the track's recent observations with the camera motion removed. Appearance is
+also averaged over the track's recent observations (a flapping bird or a rotor blur varies
+from frame to frame where a drone's look holds), which steadies the per-frame judgement.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from vision._tracking import TrackState
 __all__ = ["FEATURE_NAMES", "N_FEATURES", "track_features"]
 
 PATCH_GRID = 8
+LOOK_AVERAGE = 8
+"""Recent observations whose patch grids are averaged."""
 PATCH_SCALE = 1.6
 MIN_PATCH_PX = 12
 MAX_PATCH_PX = 128
@@ -26,7 +30,12 @@ _SCALAR_NAMES = [
     "vertical_share", "size_var", "blob_var", "fill_var", "residual_mean", "blob_mean",
     "moving_share",
 ]
-FEATURE_NAMES = _SCALAR_NAMES + [f"patch_{i}" for i in range(PATCH_GRID * PATCH_GRID)]
+_LOOK_NAMES = ["contrast", "centre_std", "grad_energy", "fill", "log_size"]
+_TRACK_NAMES = ([f"track_mean_{n}" for n in _LOOK_NAMES] + [f"track_std_{n}" for n in _LOOK_NAMES]
+                + ["track_abs_contrast_mean"])
+FEATURE_NAMES = (_SCALAR_NAMES + _TRACK_NAMES
+                 + [f"patch_{i}" for i in range(PATCH_GRID * PATCH_GRID)]
+                 + [f"mean_patch_{i}" for i in range(PATCH_GRID * PATCH_GRID)])
 N_FEATURES = len(FEATURE_NAMES)
 
 
@@ -78,6 +87,17 @@ def _motion(track: TrackState) -> list[float]:
     ]
 
 
+def _track_look(track: TrackState, look: np.ndarray) -> list[float]:
+    """Record this observation's look on the track; summarise the recent ones."""
+    track.looks.append(look)
+    looks = np.stack(track.looks)
+    n_scalar = len(_LOOK_NAMES)
+    scalars = looks[:, :n_scalar]
+    grids = looks[-LOOK_AVERAGE:, n_scalar:]
+    return [*scalars.mean(axis=0).tolist(), *scalars.std(axis=0).tolist(),
+            float(np.abs(scalars[:, 0]).mean()), *grids.mean(axis=0).tolist()]
+
+
 def track_features(gray: np.ndarray, track: TrackState) -> np.ndarray:
     """Feature vector (``N_FEATURES`` float32) of the track's latest observation."""
     cand = track.history[-1].candidate
@@ -85,5 +105,9 @@ def track_features(gray: np.ndarray, track: TrackState) -> np.ndarray:
              cand.area_fraction, float(np.log1p(cand.residual)), float(np.log1p(cand.blob))]
     app = _appearance(gray, cand.box.cx, cand.box.cy, cand.w, cand.h)
     grid = app[6:]
-    out = shape + app[:6] + _motion(track) + grid
+    look = np.asarray([app[0], app[3], app[4], cand.area_fraction,
+                       float(np.log(max(cand.w, cand.h))), *grid], dtype=np.float32)
+    summary = _track_look(track, look)
+    n_track = len(_TRACK_NAMES)
+    out = shape + app[:6] + _motion(track) + summary[:n_track] + grid + summary[n_track:]
     return np.asarray(out, dtype=np.float32)

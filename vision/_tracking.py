@@ -63,6 +63,8 @@ class TrackState:
     hits: int = 1
     misses: int = 0
     history: deque[Observation] = field(default_factory=lambda: deque(maxlen=HISTORY_LEN))
+    looks: deque[np.ndarray] = field(default_factory=lambda: deque(maxlen=HISTORY_LEN))
+    """Appearance vectors of recent observations, kept by the feature extractor."""
     _last_seen: np.ndarray = field(default_factory=lambda: np.zeros(2))
 
     @property

@@ -91,19 +91,30 @@ def _incident_for(
     session: Session, spec: WatchSpec, alert: Alert, orgs: list[int], fallback: Fallback,
     radius_m: float,
 ) -> tuple[Incident | None, tuple[float, float]]:
-    """The open incident to join (or None: open one at the place returned)."""
+    """The open incident to join (or None: open one at the place returned). The stream's own
+    open incident comes first: whoever put the drone on it is working that scene, whichever
+    organisation it belongs to."""
+    on_stream = None
+    if fallback.stream_incident_id is not None:
+        on_stream = session.get(Incident, fallback.stream_incident_id)
+        if on_stream is not None and on_stream.status == IncidentStatus.CLOSED.value:
+            on_stream = None
     if alert.estimate is not None:
         where = (alert.estimate.lat_deg, alert.estimate.lon_deg)
+        if on_stream is not None and _distance_m(on_stream, *where) <= radius_m:
+            return on_stream, where
+    elif on_stream is not None:
+        return on_stream, (on_stream.lat_deg, on_stream.lon_deg)
+    elif fallback.camera_at is None:
+        raise ValueError(f"stream {spec.stream_id}: neither the drone nor the camera has a "
+                         "position, and the stream is on no open incident")
     else:
-        if fallback.stream_incident_id is not None:
-            incident = session.get(Incident, fallback.stream_incident_id)
-            if incident is not None and incident.status != IncidentStatus.CLOSED.value:
-                return incident, (incident.lat_deg, incident.lon_deg)
-        if fallback.camera_at is None:
-            raise ValueError(f"stream {spec.stream_id}: neither the drone nor the camera has a "
-                             "position, and the stream is on no open incident")
         where = fallback.camera_at
     return _nearest_open_incident(session, orgs, *where, radius_m), where
+
+
+def _distance_m(incident: Incident, lat: float, lon: float) -> float:
+    return float(_GEOD.inv(incident.lon_deg, incident.lat_deg, lon, lat)[2])
 
 
 def _nearest_open_incident(session: Session, orgs: list[int], lat: float, lon: float,
@@ -158,8 +169,9 @@ def record_alert(session: Session, spec: WatchSpec, alert: Alert, evidence: Evid
                  data_dir: Path, settings: BlackflySettings,
                  fallback: Fallback = Fallback()) -> RecordedAlert:
     """Store one alert with its evidence on the right incident (see the module docstring):
-    the open incident nearest the drone, else a new one there; a drone not located goes on
-    the stream's open incident, else is placed at the camera (ValueError without either)."""
+    the stream's open incident when the drone is within the attach radius of it, else the open
+    incident nearest the drone, else a new one there; a drone not located goes on the stream's
+    open incident, else is placed at the camera (ValueError without either)."""
     orgs = _org_subtree(session, spec.org_id)
     events: list[Event] = []
     incident, (lat, lon) = _incident_for(session, spec, alert, orgs, fallback,

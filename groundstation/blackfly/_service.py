@@ -186,7 +186,8 @@ class BlackflyService:
         self._executor.submit(self._store, spec, alert)
 
     def _fallback(self, spec: WatchSpec) -> Fallback:
-        """Where the camera was last known, and the incident its stream is on."""
+        """Where the camera was last known, and the incident its stream is on (the first
+        choice for an alert of that stream, when it is near)."""
         m = spec.mount
         camera_at = None
         if m.lat_deg is not None and m.lon_deg is not None:
@@ -208,7 +209,7 @@ class BlackflyService:
                 _log.error("stream %s: clip of track %d not encoded: %s", spec.stream_id,
                            alert.track_id, exc)
                 evidence = Evidence(snapshot, None, str(exc))
-            fallback = self._fallback(spec) if alert.estimate is None else Fallback()
+            fallback = self._fallback(spec)
             recorded = self.station.db.run_sync(lambda s: record_alert(
                 s, spec, alert, evidence, data_dir=self.station.settings.data_dir,
                 settings=self.settings, fallback=fallback))

@@ -5,6 +5,8 @@ start, stop and list stream watches, role-checked and audited.
     app = create_app(settings, extensions=[video_extension, blackfly_extension(factory)],
                      routers=[incident_video_router(), blackfly_router()])
 
+or, as ``groundstation serve`` and ``groundstation demo`` do, ``overhead_watch()``.
+
 Inside the station the service is ``station.services["blackfly"]``.
 """
 
@@ -12,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 import anyio.to_thread
@@ -31,15 +34,18 @@ from groundstation.blackfly._watcher import WatcherStats
 from groundstation.db import Role, VehicleRecord
 from groundstation.station import Station, StationExtension
 from groundstation.video import StreamNotFound
+from groundstation.video.station import incident_video_router, video_extension
 from vision import DronePipeline
 from vision.alerts import FramePipeline
 
 __all__ = [
     "SERVICE_KEY",
+    "Composition",
     "blackfly_extension",
     "blackfly_router",
     "drone_pipeline",
     "get_blackfly",
+    "overhead_watch",
 ]
 
 SERVICE_KEY = "blackfly"
@@ -70,6 +76,21 @@ def blackfly_extension(pipeline_factory: PipelineFactory | None = drone_pipeline
             await anyio.to_thread.run_sync(service.close)
 
     return extension
+
+
+@dataclass(frozen=True, slots=True)
+class Composition:
+    """Extensions and routers to hand to ``create_app`` together."""
+
+    extensions: Sequence[StationExtension]
+    routers: Sequence[APIRouter]
+
+
+def overhead_watch(pipeline_factory: PipelineFactory | None = drone_pipeline) -> Composition:
+    """Drone video (streams vehicles announce or configured, delivery, recordings on incidents)
+    and the black-flying watch over those streams: the part ``serve`` and ``demo`` share."""
+    return Composition((video_extension, blackfly_extension(pipeline_factory)),
+                       (incident_video_router(), blackfly_router()))
 
 
 def get_blackfly(station: StationDep) -> BlackflyService:

@@ -1,4 +1,5 @@
-"""Run the whole station on embedded defaults: demo docks and drones around Yongzhou, in accelerated time."""
+"""Run the whole station on embedded defaults: demo docks and drones around Yongzhou, in
+accelerated time, with drone video and the black-flying watch as ``serve`` composes them."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import uvicorn
 from groundstation.app import create_app
 from groundstation.config import Settings
 from groundstation.demo import DemoConfig, demo_extension
-from groundstation.video.station import incident_video_router, video_extension
+from groundstation.blackfly.station import overhead_watch
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     config = DemoConfig(mavlink_port=mavlink_port, time_factor=args.time_factor,
                         cameras=args.cameras)
-    app = create_app(settings, extensions=[video_extension, demo_extension(config, announce)],
-                     routers=[incident_video_router()])
+    watch = overhead_watch()
+    app = create_app(settings, extensions=[*watch.extensions, demo_extension(config, announce)],
+                     routers=watch.routers)
     announce(f"demo: API and console on http://{args.host}:{args.port}/ (data in {args.data_dir})")
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0

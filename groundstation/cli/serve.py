@@ -13,10 +13,9 @@ import uvicorn
 from fastapi import FastAPI
 
 from groundstation.app import create_app
-from groundstation.blackfly.station import blackfly_extension, blackfly_router
+from groundstation.blackfly.station import overhead_watch
 from groundstation.bootstrap import first_admin_extension
 from groundstation.config import Settings
-from groundstation.video.station import incident_video_router, video_extension
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,10 +37,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def build_app(settings: Settings, announce: Callable[[str], None]) -> FastAPI:
     """The served app: the first admin on a new database, drone video (streams vehicles
     announce or configured) and the black-flying watch over those streams."""
-    return create_app(settings,
-                      extensions=[first_admin_extension(announce), video_extension,
-                                  blackfly_extension()],
-                      routers=[incident_video_router(), blackfly_router()])
+    watch = overhead_watch()
+    return create_app(settings, extensions=[first_admin_extension(announce), *watch.extensions],
+                      routers=watch.routers)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from groundstation.config import SimCameraSettings
 from groundstation.sim import SimVehicle, SimVideoStream
-from groundstation.simcam import GroundMap, SimCamera, TruthPoseSource
+from groundstation.simcam import Aircraft, GroundMap, SimCamera, TruthPoseSource
 
 __all__ = ["DEMO_CAMERA", "DemoCameras"]
 
@@ -45,11 +45,14 @@ class DemoCameras:
 
     def __init__(self, sims: dict[str, SimVehicle], *, limit: int,
                  on_incident: Callable[[str], bool],
+                 unreported: Callable[[], Iterable[Aircraft]] = list,
                  settings: SimCameraSettings = DEMO_CAMERA) -> None:
         self.sims = sims
         self.limit = limit
         self.on_incident = on_incident
         """Whether a drone's stream is on an incident now (its camera is never taken)."""
+        self.unreported = unreported
+        """Drones reporting nothing (the demo's intruder), drawn by every camera seeing them."""
         self.settings = settings
         self.running: dict[str, _Running] = {}
         self._ground: GroundMap | None = None
@@ -88,7 +91,8 @@ class DemoCameras:
         uri = f"udp://127.0.0.1:{_free_udp_port()}"
         others = [s for d, s in self.sims.items() if d != drone_id]
         poses = TruthPoseSource(sim.truth, fleet=lambda: [o.truth() for o in others
-                                                          if o.truth().armed])
+                                                          if o.truth().armed],
+                                 unreported=self.unreported)
         camera = SimCamera(poses, uri, self.settings, ground=self._ground, name=drone_id)
         await asyncio.to_thread(camera.start)
         self.running[drone_id] = _Running(camera, asyncio.get_running_loop().time())

@@ -1,7 +1,9 @@
 """The demo composition: simulated docks around Yongzhou, each with a simulated MAVLink drone
 linked to the station over loopback UDP, launcher, patrol scheduler and dispatch, in
-accelerated time, and simulated cameras on the drones in flight. A station extension, after the
-video one: ``create_app(settings, extensions=[video_extension, demo_extension(...)])``.
+accelerated time, simulated cameras on the drones in flight, and one scripted unknown drone (no
+Remote ID) that shows itself to a camera holding over an incident. A station extension, after
+the video and black-flying ones: ``create_app(settings, extensions=[*overhead_watch().extensions,
+demo_extension(...)])``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from docks import (
 from geofence import MissionItem
 from groundstation.demo._cameras import DemoCameras
 from groundstation.demo._docked import SimDockedDrone
+from groundstation.demo._intruder import DemoIntruder
 from groundstation.demo._routes import overwatch_items, patrol_items
 from groundstation.demo._seed import DemoUser, seed_demo
 from groundstation.operations import (
@@ -108,16 +111,22 @@ def demo_extension(config: DemoConfig, announce: Callable[[str], None]) -> Stati
                 timings=sims.timings, ground_amsl_m=statistics.fmean(d.alt_m for d in fleet.docks))
             station.services[SERVICE_NAME] = ops
             station.services[DISPATCHER_NAME] = Dispatcher(ops)
-            cameras = _cameras(station, docked, config.cameras)
-            camera_task = asyncio.create_task(cameras.run(), name="demo cameras")
+            sims_by_id = {drone_id: d.sim for drone_id, d in docked.items()}
+            on_incident = _on_incident(station)
+            intruder = DemoIntruder(on_incident)
+            video = station.services.get(VIDEO_SERVICE) is not None
+            cameras = DemoCameras(sims_by_id, limit=config.cameras if video else 0,
+                                  on_incident=on_incident, unreported=intruder.aircraft)
+            tasks = [asyncio.create_task(cameras.run(), name="demo cameras"),
+                     asyncio.create_task(intruder.run(sims_by_id), name="demo intruder")]
             announce(f"demo: {len(sims.docks)} docks and {len(docked)} drones up "
                      f"(time x{config.time_factor:g}, up to {config.cameras} cameras)")
             try:
                 yield ops
             finally:
-                camera_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await camera_task
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
                 await cameras.close()
                 station.services.pop(DISPATCHER_NAME, None)
                 station.services.pop(SERVICE_NAME, None)
@@ -125,15 +134,13 @@ def demo_extension(config: DemoConfig, announce: Callable[[str], None]) -> Stati
     return extension
 
 
-def _cameras(station: Station, docked: dict[str, SimDockedDrone], limit: int) -> DemoCameras:
-    """Cameras on the simulated drones; a stream on an incident (the video hub says) is kept."""
+def _on_incident(station: Station) -> Callable[[str], bool]:
+    """Whether a drone's stream is on an incident now (the video hub says)."""
     def on_incident(drone_id: str) -> bool:
         hub = station.services.get(VIDEO_SERVICE)
         return hub is not None and hub.incident_of(drone_id) is not None
 
-    sims = {drone_id: d.sim for drone_id, d in docked.items()}
-    return DemoCameras(sims, limit=limit if station.services.get(VIDEO_SERVICE) else 0,
-                       on_incident=on_incident)
+    return on_incident
 
 
 async def _drones(

@@ -6,7 +6,13 @@ stamps for latency measurement, and real H.264/H.265 through ffmpeg over UDP, RT
 from groundstation.simcam._camera import Aircraft, CameraPose, CameraView, PinholeCamera
 from groundstation.simcam._encoder import FfmpegEncoder, encoder_command
 from groundstation.simcam._ground import GroundMap
-from groundstation.simcam._simcam import OrbitPoseSource, PoseSource, SimCamera, StaticPoseSource
+from groundstation.simcam._simcam import (
+    OrbitPoseSource,
+    PoseSource,
+    SimCamera,
+    StaticPoseSource,
+    offset_position,
+)
 from groundstation.simcam._stamp import read_stamp, stamp_cell_px, stamp_frame
 from groundstation.simcam._truth import AirborneLike, TruthLike, TruthPoseSource
 
@@ -25,6 +31,7 @@ __all__ = [
     "TruthLike",
     "TruthPoseSource",
     "encoder_command",
+    "offset_position",
     "read_stamp",
     "stamp_cell_px",
     "stamp_frame",

@@ -18,7 +18,7 @@ from groundstation.simcam._ground import GroundMap
 from groundstation.simcam._stamp import stamp_frame
 from groundstation.video import VideoError
 
-__all__ = ["OrbitPoseSource", "PoseSource", "SimCamera", "StaticPoseSource"]
+__all__ = ["OrbitPoseSource", "PoseSource", "SimCamera", "StaticPoseSource", "offset_position"]
 
 _log = logging.getLogger(__name__)
 _EARTH_RADIUS_M = 6_371_008.8
@@ -43,7 +43,9 @@ class StaticPoseSource:
         return self.view
 
 
-def _offset(lat_deg: float, lon_deg: float, east_m: float, north_m: float) -> tuple[float, float]:
+def offset_position(lat_deg: float, lon_deg: float, east_m: float,
+                    north_m: float) -> tuple[float, float]:
+    """The point ``east_m``/``north_m`` metres from a position (small offsets, spherical)."""
     dlat = math.degrees(north_m / _EARTH_RADIUS_M)
     dlon = math.degrees(east_m / (_EARTH_RADIUS_M * math.cos(math.radians(lat_deg))))
     return lat_deg + dlat, lon_deg + dlon
@@ -69,14 +71,14 @@ class OrbitPoseSource:
         """The drone's pose and the circling aircraft at this moment."""
         t = self._clock() - self._t0
         angle = t * self.speed_mps / self.radius_m
-        lat, lon = _offset(*self.centre, self.radius_m * math.sin(angle),
+        lat, lon = offset_position(*self.centre, self.radius_m * math.sin(angle),
                            self.radius_m * math.cos(angle))
         heading = (math.degrees(angle) + 180.0) % 360.0  # towards the centre
         pitch = -math.degrees(math.atan2(self.alt_m, self.radius_m))
         others = []
         for radius, omega, phase, craft in self.others:
             a = phase + omega * t
-            olat, olon = _offset(*self.centre, radius * math.sin(a), radius * math.cos(a))
+            olat, olon = offset_position(*self.centre, radius * math.sin(a), radius * math.cos(a))
             others.append(Aircraft(olat, olon, craft.alt_m, craft.span_m, craft.known, craft.label))
         return CameraView(CameraPose(lat, lon, self.alt_m, heading, pitch), others)
 

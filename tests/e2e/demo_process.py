@@ -8,10 +8,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -40,6 +41,16 @@ class Demo:
         reply.raise_for_status()
         client.headers["Authorization"] = f"Bearer {reply.json()['access_token']}"
         return client
+
+
+def poll(read: Callable[[], Any], done: Callable[[Any], bool], timeout_s: float) -> Any:
+    """``read()`` until ``done`` says so or the deadline passes; the last value read."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = read()
+        if done(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.25)
 
 
 def _pump(stream: object, lines: queue.Queue[str]) -> None:

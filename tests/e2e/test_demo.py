@@ -5,32 +5,21 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.demo_process import Demo, running_demo
+from tests.e2e.demo_process import Demo, poll
 
 pytestmark = pytest.mark.e2e
 
 SCENE = {"kind": "theft", "priority": 1, "lat_deg": 26.436, "lon_deg": 111.612}
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    with running_demo(tmp_path_factory.mktemp("demo")) as running:
-        yield running
-
-
 def _wait_for_event(client: httpx.Client, incident_id: int, kinds: set[str], timeout_s: float) -> dict:  # type: ignore[type-arg]
-    deadline = time.monotonic() + timeout_s
-    while True:
-        incident = client.get(f"/api/incidents/{incident_id}").json()
-        if kinds & {e["kind"] for e in incident["events"]} or time.monotonic() > deadline:
-            return incident  # type: ignore[no-any-return]
-        time.sleep(0.2)
+    return poll(lambda: client.get(f"/api/incidents/{incident_id}").json(),  # type: ignore[no-any-return]
+                lambda i: bool(kinds & {e["kind"] for e in i["events"]}), timeout_s)
 
 
 def test_the_demo_prints_generated_logins(demo: Demo) -> None:

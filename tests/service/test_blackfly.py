@@ -32,6 +32,7 @@ from groundstation.blackfly import (
     WatchSpec,
     record_alert,
 )
+from groundstation.blackfly._surroundings import camera_pose
 from groundstation.blackfly.station import (
     SERVICE_KEY,
     blackfly_extension,
@@ -468,3 +469,36 @@ async def test_drone_without_position_goes_to_the_streams_incident_or_the_camera
         d = s.get(Detection, at_camera.detection_id)
         assert d.lat_deg is None and d.data["clip_problem"] == "no encoder"
         assert len(d.data["attachment_ids"]) == 1  # the snapshot; the clip could not be made
+
+
+async def test_located_drone_joins_the_streams_incident_when_near_whatever_its_organisation(
+        service: Service) -> None:
+    svc = service
+    image = np.zeros((H, W, 3), np.uint8)
+    update = ScriptedPipeline({0: [(4, BOX)]}).process(Frame(0, 0.0, image))
+    pose = camera_pose(MOUNT, None, W, H)
+    alert = AlertStage().observe(
+        image, update, lambda: Surroundings(at=datetime.now(UTC), pose=pose))[0]
+    assert alert.estimate is not None  # a few tens of metres east of the camera
+    spec = WatchSpec(stream_id="va", org_id=svc.world.orgs["county_a"], camera_system_id=11)
+    evidence = Evidence(alert.snapshot_jpeg(), None, "no encoder")
+
+    def record(stream_incident_id: int) -> Any:
+        return svc.station.db.run_sync(lambda s: record_alert(
+            s, spec, alert, evidence, data_dir=svc.station.settings.data_dir,
+            settings=BlackflySettings(attach_radius_m=1000.0),
+            fallback=Fallback(stream_incident_id=stream_incident_id)))
+
+    ids = {}
+    for name, metres in (("near", 200), ("far", 3000)):  # the city's: above the stream's county
+        lat, lon = east_of_camera(metres)
+        r = await svc.client.post("/api/incidents", headers=svc.headers("city_admin"), json={
+            "kind": "disturbance", "priority": 2, "lat_deg": lat, "lon_deg": lon})
+        assert r.status_code == 201 and r.json()["org_id"] == svc.world.orgs["city"], r.text
+        ids[name] = r.json()["id"]
+    beyond = record(ids["far"])  # the stream's incident is too far, the near one not the county's
+    assert beyond.new_incident and beyond.incident_id not in ids.values()
+    joined = record(ids["near"])
+    assert (joined.incident_id, joined.new_incident) == (ids["near"], False)
+    with svc.station.db.session() as s:
+        assert s.get(Detection, joined.detection_id).incident_id == ids["near"]
