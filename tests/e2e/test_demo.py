@@ -52,6 +52,14 @@ def test_a_dock_drone_launches_to_an_incident_and_hovers_overhead(demo: Demo) ->
     docks = {d["dock_id"]: d for d in commander.get("/api/operations/docks").json()}
     assert docks[best["dock_id"]]["busy"] and docks[best["dock_id"]]["state"] == "drone_out"
 
+    # the drone's simulated camera (announced over MAVLink) is on the incident, live
+    streams_url = f"/api/incidents/{incident['id']}/video/streams"
+    deadline = time.monotonic() + 30
+    while not any(s["stream_id"] == best["drone_id"] and s["state"] == "live"
+                  for s in commander.get(streams_url).json()):
+        assert time.monotonic() < deadline, commander.get(streams_url).json()
+        time.sleep(0.2)
+
     handed = commander.post(f"/api/incidents/{incident['id']}/handoff", json={})
     assert handed.status_code == 200 and handed.json()["name"]
     audit = commander.get("/api/audit", params={"limit": 1000}).json()

@@ -13,6 +13,7 @@ from groundstation.simcam import read_stamp
 from groundstation.video import StreamSource, StreamState, VideoStream
 from tests.infra import require_program
 from tests.video.conftest import WAIT_S, udp_port
+from tests.video.rtsp_server import rtsp_server
 
 
 def _stream(settings: VideoSettings, uri: str, **source: object) -> VideoStream:
@@ -186,3 +187,25 @@ def test_settings_defaults_are_sane() -> None:
     s = VideoSettings()
     assert s.reconnect_initial_s < s.reconnect_max_s
     assert SimCameraSettings().width_px == 1280
+
+
+def test_h264_over_rtsp_is_decoded_and_survives_a_reconnect(make_camera, settings) -> None:
+    with rtsp_server() as server:
+        make_camera(server.camera_output)
+        stream = _stream(settings, server.url)  # interleaved RTP over the RTSP TCP connection
+        try:
+            with stream.hub.subscribe() as sub:
+                frames = [sub.get(WAIT_S) for _ in range(5)]
+            assert all(f is not None for f in frames)
+            assert read_stamp(np.asarray(frames[-1].image)) is not None
+            health = stream.health()
+            assert health.codec == "h264" and health.state is StreamState.LIVE
+            server.drop_clients()  # the drone's server cuts the session
+            assert stream.wait_for_state(StreamState.RECONNECTING, StreamState.CONNECTING,
+                                         timeout_s=WAIT_S)
+            assert stream.wait_for_state(StreamState.LIVE, timeout_s=WAIT_S)
+            assert server.connections >= 2 and stream.health().reconnects >= 1
+            with stream.hub.subscribe() as sub:
+                assert sub.get(WAIT_S) is not None
+        finally:
+            stream.stop()
