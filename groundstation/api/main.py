@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from groundstation.api.routes import (
     audit,
     auth,
+    coverage,
     detections,
     dispatch,
     docks,
@@ -39,6 +40,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     records.router,
     live.router,
     dispatch.router,
+    coverage.router,
     docks.router,
     schedules.router,
     routeplan_router(),

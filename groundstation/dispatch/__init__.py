@@ -5,6 +5,7 @@ and limits from ``docks``' timings and settings, battery for the round trip with
 the 1, 3 and 5-minute rings, and the nearest ground unit for a hand-off.
 """
 
+from groundstation.dispatch._coverage import Coverage, district_coverage
 from groundstation.dispatch._exceptions import DispatchError
 from groundstation.dispatch._launch import dock_exclusions, launch_overhead_s
 from groundstation.dispatch._model import (
@@ -26,6 +27,7 @@ from groundstation.dispatch._settings import DispatchSettings
 __all__ = [
     "AirborneSnapshot",
     "CandidateKind",
+    "Coverage",
     "DispatchError",
     "DispatchPlan",
     "DispatchSettings",
@@ -39,6 +41,7 @@ __all__ = [
     "RankedCandidate",
     "Reason",
     "Scene",
+    "district_coverage",
     "dock_exclusions",
     "launch_overhead_s",
     "nearest_ground_unit",

@@ -79,6 +79,20 @@ async def test_incident_to_drone_hovering_overhead_with_video_timeline_and_audit
     assert best["candidate_id"] in ranking["rings"]["180"]
     assert ranking["ground_unit"] is not None
 
+    # coverage of a district around both docks, as numbers and GeoJSON, any role
+    district = [[26.40, 111.57], [26.40, 111.63], [26.45, 111.63], [26.45, 111.57]]
+    cov = await svc.client.post("/api/coverage", json={"outline": district, "cell_m": 250},
+                                headers=svc.headers("viewer"))
+    assert cov.status_code == 200, cov.text
+    shares = cov.json()
+    assert set(shares["per_dock"]) == {"YZ-D01", "YZ-D02"}
+    for ring in ("60", "180", "300"):
+        assert shares["union"][ring] >= max(d[ring] for d in shares["per_dock"].values())
+    assert 0 < shares["union"]["300"] <= 1 and len(shares["geojson"]["features"]) == 9
+    bad = await svc.client.post("/api/coverage", json={"outline": district[:2]},
+                                headers=commander)
+    assert bad.status_code == 422
+
     camera = _camera(svc, best["drone_id"], best["dock_id"])
     try:
         sent = await svc.client.post(f"/api/incidents/{iid}/dispatch", json={"hold": "hover"},

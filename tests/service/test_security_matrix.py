@@ -116,6 +116,8 @@ OPS: list[Op] = [
     Op("POST", "/api/incidents/{incident}/handoff", _p("commander", "admin"), lambda t: {}),
     Op("POST", "/api/incidents/{incident}/close", _p("commander", "admin"),
        lambda t: {"summary": "done"}),
+    Op("POST", "/api/coverage", ALL,
+       lambda t: {"outline": [[26.40, 111.58], [26.40, 111.64], [26.45, 111.64]], "cell_m": 300}),
     Op("POST", "/api/flights/{flight}/replay", PILOTS, lambda t: {"speed": 0}),
     *[Op(method, f"/api/{name}" + ("" if method == "POST" else f"/{{{name}}}"), roles,
          body if method != "DELETE" else None)
@@ -187,7 +189,7 @@ def _fingerprint(svc: Service) -> str:
 
 
 def _needs_docks(op: Op) -> bool:
-    return "/operations/" in op.path or op.path.endswith(("/dispatch", "/handoff"))
+    return "/operations/" in op.path or op.path.endswith(("/dispatch", "/handoff", "/coverage"))
 
 
 def _ordered(ops: list[Op]) -> list[Op]:
