@@ -139,4 +139,5 @@ async def test_killed_mid_flight_and_restarted_loses_nothing(tmp_path: Path) -> 
                 count = 0
                 while reader.recv_match() is not None:
                     count += 1
+                reader.close()
                 assert count == interrupted["frames"]

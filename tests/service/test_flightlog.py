@@ -57,6 +57,7 @@ async def test_a_flight_is_recorded_downloaded_and_replayed(service: Service, tm
         kinds[msg.get_type()] = kinds.get(msg.get_type(), 0) + 1
         if msg.get_type() == "GLOBAL_POSITION_INT" and msg.get_srcSystem() == 11:
             alts.append(msg.relative_alt / 1000)
+    reader.close()
     assert kinds.get("HEARTBEAT", 0) >= 1 and alts[-1] == 19.0, kinds
     assert sum(kinds.values()) == ended["frames"]
 
