@@ -75,7 +75,7 @@ def resource_router(spec: ResourceSpec) -> APIRouter:
         def read(session: Session) -> list[Any]:
             rows = session.scalars(
                 select(spec.model).join(Organisation, Organisation.id == spec.model.org_id)
-                .where(Organisation.path.startswith(user.org_path, autoescape=True))
+                .where(user.subtree())
                 .order_by(spec.model.id).offset(offset).limit(limit))
             return [Out.model_validate(r) for r in rows]
         return await station.db.run(read)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement
+
 from groundstation.auth._exceptions import Forbidden
-from groundstation.db import Role
+from groundstation.db import Organisation, Role
 
 __all__ = ["Principal"]
 
@@ -27,6 +29,15 @@ class Principal:
     def covers(self, org_path: str) -> bool:
         """Whether an organisation (by its path) lies in this user's subtree."""
         return bool(org_path) and org_path.startswith(self.org_path)
+
+    def subtree(self) -> ColumnElement[bool]:
+        """SQL condition on ``Organisation`` rows: the organisation lies in this user's subtree."""
+        return Organisation.path.startswith(self.org_path, autoescape=True)
+
+    @property
+    def is_root_admin(self) -> bool:
+        """An admin of a root organisation: may also see records that belong to none."""
+        return self.role is Role.ADMIN and self.org_path.count("/") == 2
 
     def check_org(self, org_path: str, what: str = "resource") -> None:
         """Raise Forbidden unless the organisation lies in this user's subtree."""

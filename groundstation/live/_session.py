@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from groundstation.auth import Principal, Role
+from groundstation.auth import Principal
 from groundstation.blackfly import BlackFlyingAlert
 from groundstation.db import Organisation, VehicleRecord
 from groundstation.events import (
@@ -75,11 +75,11 @@ class LiveSession:
         self._scope_loaded_s = -1e9
         self._registered: set[int] = set()
         self._next_tick_s = time.monotonic()
-        self._see_unregistered = user.role is Role.ADMIN and user.org_path.count("/") == 2
+        self._see_unregistered = user.is_root_admin
 
     def _load_scope(self, session: Session) -> tuple[set[int], set[int]]:
         orgs = set(session.scalars(select(Organisation.id).where(
-            Organisation.path.startswith(self._user.org_path, autoescape=True))))
+            self._user.subtree())))
         vehicles = set(session.scalars(select(VehicleRecord.system_id).where(
             VehicleRecord.org_id.in_(orgs)))) if orgs else set()
         return orgs, vehicles

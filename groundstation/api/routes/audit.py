@@ -56,10 +56,6 @@ def _filter(
                        target_id=target_id, result=result)
 
 
-def _is_root(user: Principal) -> bool:
-    return user.role is Role.ADMIN and user.org_path.count("/") == 2
-
-
 @router.get("")
 async def list_audit(
     user: Auditor,
@@ -72,7 +68,7 @@ async def list_audit(
     to admins of a root organisation)."""
     def read(session: Session) -> list[dict[str, Any]]:
         return audit_to_dicts(query_audit(session, scope_path=user.org_path,
-                                          include_unowned=_is_root(user), where=where,
+                                          include_unowned=user.is_root_admin, where=where,
                                           limit=limit, offset=offset))
     return [AuditRecordOut(**row) for row in await station.db.run(read)]
 
@@ -89,7 +85,7 @@ async def export_audit(
     limit = station.settings.service.audit_export_limit
 
     def read(session: Session) -> Any:
-        rows = query_audit(session, scope_path=user.org_path, include_unowned=_is_root(user),
+        rows = query_audit(session, scope_path=user.org_path, include_unowned=user.is_root_admin,
                            where=where, limit=limit, newest_first=False)
         return audit_to_csv(rows) if format == "csv" else audit_to_dicts(rows)
     data = await station.db.run(read)

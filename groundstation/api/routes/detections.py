@@ -50,7 +50,7 @@ async def list_detections(
     """Detections of the user's subtree, newest first (optionally of one incident)."""
     def read(session: Session) -> list[DetectionOut]:
         stmt = (select(Detection).join(Organisation, Organisation.id == Detection.org_id)
-                .where(Organisation.path.startswith(user.org_path, autoescape=True)))
+                .where(user.subtree()))
         if incident_id is not None:
             stmt = stmt.where(Detection.incident_id == incident_id)
         rows = session.scalars(stmt.order_by(Detection.id.desc()).offset(offset).limit(limit))

@@ -58,19 +58,15 @@ class ReplayStarted(BaseModel):
     speed: float
 
 
-def _is_root(user: Principal) -> bool:
-    return user.role is Role.ADMIN and user.org_path.count("/") == 2
-
-
 def _visible(user: Principal) -> ColumnElement[bool]:
     in_subtree = Flight.vehicle_id.in_(
         select(VehicleRecord.id).join(Organisation, Organisation.id == VehicleRecord.org_id)
-        .where(Organisation.path.startswith(user.org_path, autoescape=True)))
+        .where(user.subtree()))
     return or_(in_subtree, and_(Flight.vehicle_id.is_(None), _root_clause(user)))
 
 
 def _root_clause(user: Principal) -> ColumnElement[bool]:
-    return Flight.id.is_not(None) if _is_root(user) else false()
+    return Flight.id.is_not(None) if user.is_root_admin else false()
 
 
 def _get(session: Session, flight_id: int, user: Principal) -> Flight:

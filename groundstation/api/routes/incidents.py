@@ -193,7 +193,7 @@ async def list_incidents(
     """Incidents of the user's subtree, newest first."""
     def read(session: Session) -> list[IncidentOut]:
         stmt = (select(Incident).join(Organisation, Organisation.id == Incident.org_id)
-                .where(Organisation.path.startswith(user.org_path, autoescape=True)))
+                .where(user.subtree()))
         if status_is is not None:
             stmt = stmt.where(Incident.status == status_is.value)
         rows = session.scalars(stmt.order_by(Incident.id.desc()).offset(offset).limit(limit))

@@ -100,7 +100,7 @@ def list_orgs(user: CurrentUser, session: SessionDep) -> list[OrgOut]:
     """Organisations in the user's subtree."""
     rows = session.scalars(
         select(Organisation)
-        .where(Organisation.path.startswith(user.org_path, autoescape=True))
+        .where(user.subtree())
         .order_by(Organisation.path)
     ).all()
     return [OrgOut.model_validate(r) for r in rows]
@@ -122,7 +122,7 @@ def list_users(admin: AdminUser, session: SessionDep) -> list[UserOut]:
     rows = session.scalars(
         select(User)
         .join(Organisation, Organisation.id == User.org_id)
-        .where(Organisation.path.startswith(admin.org_path, autoescape=True))
+        .where(admin.subtree())
         .order_by(User.id)
     ).all()
     return [_user_out(u) for u in rows]

@@ -71,7 +71,7 @@ def list_vehicles(user: CurrentUser, session: SessionDep, station: StationDep) -
     rows = session.scalars(
         select(VehicleRecord)
         .join(Organisation, Organisation.id == VehicleRecord.org_id)
-        .where(Organisation.path.startswith(user.org_path, autoescape=True))
+        .where(user.subtree())
         .order_by(VehicleRecord.id)
     ).all()
     return [_out(station, r) for r in rows]
