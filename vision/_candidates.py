@@ -5,8 +5,11 @@ Two maps are computed on a working-scale grey frame (about 320 px wide):
 - a band-pass "small blob" map, ``|G(σ small) - G(σ large)|``, which answers to targets of
   roughly 10-60 px (at full size) whatever their polarity (dark drone on sky, hot or cold
   speck in thermal).
-Each map is divided by its own robust noise level; pixels above a threshold in either are
-grouped into connected components and the strongest few become candidates.
+The residual map is divided by its own robust noise level. The blob maps are divided by
+their *local* level (mean over a window around each pixel), so a speck on clear sky stands
+out however busy the tree line or ground elsewhere in the frame is, while texture ranks low
+against its own surroundings. Pixels above a threshold in either map are grouped into
+connected components and the strongest few become candidates.
 """
 
 from __future__ import annotations
@@ -29,6 +32,12 @@ BLOB_THRESHOLD = 7.0
 FINE_BOX_PX = 7
 FINE_NOISE_RATIO = 1.5
 """The fine map is noisier (no smoothing): its noise unit is scaled up by this."""
+LOCAL_NOISE_WORK_PX = 25
+"""Window of the local noise level of the blob maps, at working scale."""
+LOCAL_FLOOR_FRACTION = 0.25
+"""The local level is floored at this share of the whole map's level (clear sky)..."""
+LOCAL_FLOOR_MIN = 0.3
+"""...and at this many grey levels."""
 MIN_SIDE_WORK_PX = 2
 MAX_SIDE_WORK_PX = 50
 BORDER_WORK_PX = 3
@@ -77,6 +86,13 @@ def _noise_level(values: np.ndarray) -> float:
     return max(float(values[::4, ::4].mean()), 0.5)
 
 
+def _local_normalised(values: np.ndarray) -> np.ndarray:
+    """``values`` in units of their local noise level (floored, see the constants)."""
+    floor = max(LOCAL_FLOOR_FRACTION * _noise_level(values), LOCAL_FLOOR_MIN)
+    local = cv2.blur(values, (LOCAL_NOISE_WORK_PX, LOCAL_NOISE_WORK_PX))
+    return values / np.maximum(local, floor)
+
+
 class CandidateDetector:
     """Turns consecutive working-scale frames and the camera motion into candidates."""
 
@@ -91,7 +107,7 @@ class CandidateDetector:
         smooth = cv2.GaussianBlur(frame.small, (0, 0), 1.0).astype(np.float32)
         coarse = cv2.GaussianBlur(smooth, (0, 0), 5.0)
         blob = cv2.absdiff(smooth, coarse)
-        blob_n = blob / _noise_level(blob)
+        blob_n = _local_normalised(blob)
         if frame.scale < 1.0:
             blob_n = np.maximum(blob_n, self._fine_blob(frame))
         prev, self._prev_smooth = self._prev_smooth, smooth
@@ -114,7 +130,7 @@ class CandidateDetector:
         h, w = frame.small.shape
         pooled = cv2.resize(cv2.dilate(local, np.ones((2, 2), np.uint8)), (w, h),
                             interpolation=cv2.INTER_NEAREST).astype(np.float32)
-        return pooled / (FINE_NOISE_RATIO * _noise_level(pooled))
+        return _local_normalised(pooled) / FINE_NOISE_RATIO
 
     @staticmethod
     def _residual(prev: np.ndarray, cur: np.ndarray, affine: np.ndarray,

@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from vision._features import FEATURE_NAMES, N_FEATURES
-from vision._mlp import Mlp
+from vision._mlp import MlpEnsemble
 from vision._types import TargetClass
 
 __all__ = ["CLASSES", "CLUTTER", "Classifier", "LearnedClassifier", "RulesClassifier",
@@ -42,9 +42,9 @@ def weights_path(modality: str) -> Path:
 
 
 class LearnedClassifier:
-    """The trained MLP of one modality."""
+    """The trained MLP ensemble of one modality."""
 
-    def __init__(self, model: Mlp) -> None:
+    def __init__(self, model: MlpEnsemble) -> None:
         if model.n_inputs != N_FEATURES or model.n_classes != len(CLASSES):
             raise ValueError(f"weights expect {model.n_inputs} features and {model.n_classes} "
                              f"classes; the pipeline has {N_FEATURES} and {len(CLASSES)}")
@@ -52,7 +52,7 @@ class LearnedClassifier:
 
     @classmethod
     def load(cls, path: Path) -> LearnedClassifier:
-        return cls(Mlp.load(path))
+        return cls(MlpEnsemble.load(path))
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
         return self.model.predict_proba(features)

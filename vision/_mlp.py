@@ -1,18 +1,21 @@
 """A small multi-layer perceptron in NumPy: training (fixed seed) and CPU inference.
 
 Inputs are standardised with the training set's mean and spread; two ReLU hidden layers;
-softmax output. Trained with mini-batch Adam, class-balanced loss and weight decay. Saved as
-one ``.npz`` file of a few hundred kilobytes; loading needs nothing but NumPy.
+softmax output. Trained with mini-batch Adam, class-balanced loss and weight decay. Several
+members trained from different seeds are averaged (:class:`MlpEnsemble`): one network's
+verdict on a recording session it has not seen swings with its initialisation, the average
+much less. Saved as one ``.npz`` file of a few hundred kilobytes; loading needs nothing but
+NumPy.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Mlp", "MlpTraining", "train_mlp"]
+__all__ = ["Mlp", "MlpEnsemble", "MlpTraining", "train_ensemble", "train_mlp"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,8 @@ class MlpTraining:
     learning_rate: float = 3e-3
     weight_decay: float = 1e-4
     seed: int = 7
+    members: int = 5
+    """Networks in the ensemble; member k is trained with seed ``seed + k``."""
 
 
 class Mlp:
@@ -59,18 +64,64 @@ class Mlp:
         e = np.exp(logits)
         return e / e.sum(axis=1, keepdims=True)
 
-    def save(self, path: Path) -> None:
-        arrays: dict[str, np.ndarray] = {"mean": self.mean, "scale": self.scale}
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        """The parameters as named arrays (names start with ``prefix``)."""
+        out = {f"{prefix}mean": self.mean, f"{prefix}scale": self.scale}
         for i, (w, b) in enumerate(self.layers):
-            arrays[f"w{i}"], arrays[f"b{i}"] = w, b
+            out[f"{prefix}w{i}"], out[f"{prefix}b{i}"] = w, b
+        return out
+
+    @classmethod
+    def from_arrays(cls, data: np.lib.npyio.NpzFile, prefix: str = "") -> Mlp:
+        """Inverse of :meth:`arrays`."""
+        n = sum(1 for k in data.files if k.startswith(f"{prefix}w"))
+        layers = [(data[f"{prefix}w{i}"], data[f"{prefix}b{i}"]) for i in range(n)]
+        return cls(data[f"{prefix}mean"], data[f"{prefix}scale"], layers)
+
+
+class MlpEnsemble:
+    """The average of several :class:`Mlp` with the same inputs and classes."""
+
+    def __init__(self, members: list[Mlp]) -> None:
+        if not members:
+            raise ValueError("an ensemble needs at least one member")
+        shapes = {(m.n_inputs, m.n_classes) for m in members}
+        if len(shapes) != 1:
+            raise ValueError(f"ensemble members disagree on inputs/classes: {sorted(shapes)}")
+        self.members = members
+
+    @property
+    def n_inputs(self) -> int:
+        return self.members[0].n_inputs
+
+    @property
+    def n_classes(self) -> int:
+        return self.members[0].n_classes
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """Mean of the members' class probabilities, shape (n, n_classes)."""
+        return np.mean([m.predict_proba(x) for m in self.members], axis=0)
+
+    def save(self, path: Path) -> None:
+        arrays: dict[str, np.ndarray] = {"members": np.asarray(len(self.members))}
+        for k, member in enumerate(self.members):
+            arrays.update(member.arrays(f"m{k}_"))
         np.savez_compressed(path, **arrays)
 
     @classmethod
-    def load(cls, path: Path) -> Mlp:
+    def load(cls, path: Path) -> MlpEnsemble:
+        """Read a file written by :meth:`save` (a file of one bare :class:`Mlp` also loads)."""
         with np.load(path) as data:
-            n = sum(1 for k in data.files if k.startswith("w"))
-            layers = [(data[f"w{i}"], data[f"b{i}"]) for i in range(n)]
-            return cls(data["mean"], data["scale"], layers)
+            if "members" not in data.files:
+                return cls([Mlp.from_arrays(data)])
+            return cls([Mlp.from_arrays(data, f"m{k}_") for k in range(int(data["members"]))])
+
+
+def train_ensemble(x: np.ndarray, y: np.ndarray, n_classes: int,
+                   settings: MlpTraining = MlpTraining()) -> MlpEnsemble:
+    """``settings.members`` networks, member k trained by :func:`train_mlp` with seed+k."""
+    return MlpEnsemble([train_mlp(x, y, n_classes, replace(settings, seed=settings.seed + k))
+                        for k in range(settings.members)])
 
 
 def train_mlp(x: np.ndarray, y: np.ndarray, n_classes: int,

@@ -16,7 +16,7 @@ from vision._classifier import CLASSES, LearnedClassifier
 from vision._dataset import Clip
 from vision._extract import ClipObservations
 from vision._labels import boxes_match
-from vision._mlp import MlpTraining, train_mlp
+from vision._mlp import MlpTraining, train_ensemble
 from vision._types import Box
 
 __all__ = ["CLUTTER_PER_FRAME", "fit_classifier", "observation_classes", "training_set"]
@@ -69,4 +69,4 @@ def fit_classifier(clips: Sequence[Clip], observations: Sequence[ClipObservation
                    settings: MlpTraining = MlpTraining()) -> LearnedClassifier:
     """Train the classifier on ``clips`` (deterministic for a given seed)."""
     x, y = training_set(clips, observations, settings.seed)
-    return LearnedClassifier(train_mlp(x, y, len(CLASSES), settings))
+    return LearnedClassifier(train_ensemble(x, y, len(CLASSES), settings))
