@@ -19,6 +19,7 @@ from docks._exceptions import (
     IllegalTransition,
     LaunchAborted,
     LaunchRefused,
+    ScheduleRefused,
     ServiceFailed,
     StoreError,
 )
@@ -148,6 +149,7 @@ __all__ = [
     "RouteRequest",
     "RunStatus",
     "ScaledClock",
+    "ScheduleRefused",
     "ScheduleSettings",
     "ScheduleStore",
     "Scheduler",
