@@ -71,7 +71,19 @@ def inside(points: FloatArray, supports: FloatArray) -> NDArray[np.bool_]:
 def blocked_edges(
     points: FloatArray, supports: FloatArray, outline: FloatArray, ignore: NDArray[np.bool_]
 ) -> NDArray[np.bool_]:
-    """Which segments between points (V x 2) cross an octagon's inside: V x V.
+    """Which segments between points (V x 2) cross an octagon's inside: V x V (see ``blocked``)."""
+    n = len(points)
+    p, q = np.triu_indices(n, k=1)
+    out = np.zeros((n, n), dtype=bool)
+    out[p, q] = blocked(points, p, q, supports, outline, ignore)
+    return out | out.T
+
+
+def blocked(
+    points: FloatArray, p: NDArray[np.intp], q: NDArray[np.intp], supports: FloatArray,
+    outline: FloatArray, ignore: NDArray[np.bool_],
+) -> NDArray[np.bool_]:
+    """Which segments ``points[p] -> points[q]`` (E pairs) cross an octagon's inside.
 
     ``outline`` are the octagons' corners (M x 8 x 2); ``ignore`` (V x M) lets a point that lies
     in an octagon's clearance leave it (its own zone is still checked by the zone set).
@@ -79,8 +91,6 @@ def blocked_edges(
     the segment's own normal separates them.
     """
     along = points @ AXES.T  # V x 8
-    n = len(points)
-    p, q = np.triu_indices(n, k=1)
     low = np.minimum(along[p], along[q])  # E x 8
     axis_free = np.any(low[:, None, :] >= supports[None, :, :] - TOUCH_M, axis=2)  # E x M
     edge, obstacle = np.nonzero(~axis_free & ~(ignore[p] | ignore[q]))
@@ -92,30 +102,40 @@ def blocked_edges(
     rel = outline[obstacle] - points[pe][:, None, :]  # K x 8 x 2
     side = np.einsum("kjc,kc->kj", rel, normal)
     crossing = ~(np.all(side >= -TOUCH_M, axis=1) | np.all(side <= TOUCH_M, axis=1))
-    blocked = np.zeros((n, n), dtype=bool)
-    hit = edge[crossing]
-    blocked[p[hit], q[hit]] = True
-    return blocked | blocked.T
+    out = np.zeros(len(p), dtype=bool)
+    out[edge[crossing]] = True
+    return out
 
 
-def shortest_path(weights: FloatArray, source: int, target: int) -> list[int] | None:
-    """Node indices of the shortest path in a dense weight matrix (inf: no edge), or None."""
-    n = weights.shape[0]
-    dist = np.full(n, math.inf)
+def visible_path(
+    points: FloatArray, supports: FloatArray, outline: FloatArray, ignore: NDArray[np.bool_],
+    source: int, target: int,
+) -> list[int] | None:
+    """Node indices of the shortest path between two points through the visibility graph.
+
+    A* with the straight distance to the target as its (consistent) estimate: only the edges of
+    nodes it expands are tested against the octagons, not the whole graph. None: no path.
+    """
+    n = len(points)
+    cost = np.full(n, math.inf)
     prev = np.full(n, -1, dtype=np.intp)
     done = np.zeros(n, dtype=bool)
-    dist[source] = 0.0
+    estimate = np.hypot(*(points - points[target]).T)
+    cost[source] = 0.0
     for _ in range(n):
-        current = int(np.argmin(np.where(done, math.inf, dist)))
-        if done[current] or not math.isfinite(dist[current]):
+        current = int(np.argmin(np.where(done, math.inf, cost + estimate)))
+        if done[current] or not math.isfinite(cost[current]):
             return None
         if current == target:
             break
         done[current] = True
-        through = dist[current] + weights[current]
-        better = (through < dist) & ~done
-        dist[better] = through[better]
-        prev[better] = current
+        others = np.flatnonzero(~done)
+        free = others[~blocked(points, np.full(others.size, current), others, supports, outline,
+                               ignore)]
+        through = cost[current] + np.hypot(*(points[free] - points[current]).T)
+        better = through < cost[free]
+        cost[free[better]] = through[better]
+        prev[free[better]] = current
     path = [target]
     while path[-1] != source:
         path.append(int(prev[path[-1]]))
