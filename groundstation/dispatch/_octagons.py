@@ -7,6 +7,7 @@ clearance, along 8 axes 45 degrees apart): it contains the zone and its clearanc
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -64,7 +65,7 @@ def corners(supports: FloatArray) -> FloatArray:
 def inside(points: FloatArray, supports: FloatArray) -> NDArray[np.bool_]:
     """Which points (V x 2) lie strictly inside which octagons (M x 8): V x M."""
     along = points @ AXES.T  # V x 8
-    out: NDArray[np.bool_] = np.all(along[:, None, :] < supports[None, :, :] - TOUCH_M, axis=2)
+    out: NDArray[np.bool_] = (along[:, None, :] < supports[None, :, :] - TOUCH_M).all(axis=2)
     return out
 
 
@@ -73,10 +74,18 @@ def blocked_edges(
 ) -> NDArray[np.bool_]:
     """Which segments between points (V x 2) cross an octagon's inside: V x V (see ``blocked``)."""
     n = len(points)
-    p, q = np.triu_indices(n, k=1)
+    p, q = _pairs(n)
     out = np.zeros((n, n), dtype=bool)
     out[p, q] = blocked(points, p, q, supports, outline, ignore)
     return out | out.T
+
+
+@functools.lru_cache(maxsize=64)
+def _pairs(n: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Index pairs (p < q) of n points (cached: paths and graphs reuse the same sizes)."""
+    p, q = np.triu_indices(n, k=1)
+    p.flags.writeable = q.flags.writeable = False
+    return p, q
 
 
 def blocked(
@@ -92,7 +101,7 @@ def blocked(
     """
     along = points @ AXES.T  # V x 8
     low = np.minimum(along[p], along[q])  # E x 8
-    axis_free = np.any(low[:, None, :] >= supports[None, :, :] - TOUCH_M, axis=2)  # E x M
+    axis_free = (low[:, None, :] >= supports[None, :, :] - TOUCH_M).any(axis=2)  # E x M
     edge, obstacle = np.nonzero(~axis_free & ~(ignore[p] | ignore[q]))
     pe, qe = p[edge], q[edge]
     direction = points[qe] - points[pe]
@@ -101,7 +110,7 @@ def blocked(
     normal /= np.where(norm > 0, norm, 1.0)[:, None]
     rel = outline[obstacle] - points[pe][:, None, :]  # K x 8 x 2
     side = np.einsum("kjc,kc->kj", rel, normal)
-    crossing = ~(np.all(side >= -TOUCH_M, axis=1) | np.all(side <= TOUCH_M, axis=1))
+    crossing = ~((side >= -TOUCH_M).all(axis=1) | (side <= TOUCH_M).all(axis=1))
     out = np.zeros(len(p), dtype=bool)
     out[edge[crossing]] = True
     return out
@@ -165,6 +174,9 @@ def bypass(start: FloatArray, end: FloatArray, outline: FloatArray) -> FloatArra
     clusters: list[tuple[float, float, float]] = []
     order = np.flatnonzero(on_line)[np.argsort(t_lo[on_line])]
     pending = [(float(t_lo[i]), float(t_hi[i])) for i in order]
+    left, right = s_hi > 0, s_lo < 0  # obstacles reaching each side of the line
+    sides = ((1.0, (t_lo[left], t_hi[left], s_lo[left], s_hi[left])),
+             (-1.0, (t_lo[right], t_hi[right], -s_hi[right], -s_lo[right])))
     for _ in range(4 * len(pending) + 4):
         if not pending:
             break
@@ -172,9 +184,8 @@ def bypass(start: FloatArray, end: FloatArray, outline: FloatArray) -> FloatArra
         while pending and pending[0][0] <= hi:
             hi = max(hi, pending.pop(0)[1])
         best: tuple[float, float, float] | None = None
-        for sign in (1.0, -1.0):
-            side_lo, side_hi = (s_lo, s_hi) if sign > 0 else (-s_hi, -s_lo)
-            c_lo, c_hi, lane = _lane(lo, hi, t_lo, t_hi, side_lo, side_hi)
+        for sign, side in sides:
+            c_lo, c_hi, lane = _lane(lo, hi, *side)
             if best is None or lane < abs(best[2]):
                 best = (c_lo, c_hi, lane * sign)
         assert best is not None
@@ -216,13 +227,16 @@ def _lane(
     lo: float, hi: float, t_lo: FloatArray, t_hi: FloatArray,
     s_lo: FloatArray, s_hi: FloatArray,
 ) -> tuple[float, float, float]:
-    """Grow a cluster [lo, hi] on one side until no obstacle reaches into its lane."""
+    """Grow a cluster [lo, hi] on one side until no obstacle reaches into its lane.
+
+    The arrays hold only obstacles reaching this side of the line (``s_hi > 0``); one that
+    straddles the line also reaches into any lane, so a single test covers both.
+    """
     lane = 0.0
     members = np.zeros(t_lo.size, dtype=bool)
     for _ in range(t_lo.size + 1):
-        touching = (t_hi > lo) & (t_lo < hi) & (s_hi > 0) & (s_lo < lane + TOUCH_M)
-        touching |= (t_hi > lo) & (t_lo < hi) & (s_lo < 0) & (s_hi > 0)
-        if not np.any(touching & ~members):
+        touching = (t_hi > lo) & (t_lo < hi) & (s_lo < lane + TOUCH_M)
+        if not (touching & ~members).any():
             break
         members |= touching
         lo = min(lo, float(t_lo[members].min()))

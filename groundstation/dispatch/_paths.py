@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pyproj import Geod
 
-from geofence import GeoPoint, LocalProjection, Violation, ViolationKind, ZoneSet
+from geofence import GeoPoint, Violation, ViolationKind, ZoneSet
 from groundstation.dispatch._model import Exclusion, Reason
 from groundstation.dispatch._octagons import (
     bypass,
@@ -72,6 +72,8 @@ class _Work:
 
     start_xy: FloatArray
     start_amsl_m: float
+    azimuth: float
+    """Bearing of the start seen from the scene (orders paths so connectors stay short)."""
     exempt: set[str] = field(default_factory=set)
     obstacles: list[str] = field(default_factory=list)
     xy: FloatArray | None = None
@@ -119,7 +121,8 @@ class PathPlanner:
             if not covered[i]:
                 results[i].problem = beyond
                 continue
-            work[i] = _Work(np.array([x[i], y[i]]), legs[i].start_amsl_m, set(scene_exempt))
+            work[i] = _Work(np.array([x[i], y[i]]), legs[i].start_amsl_m,
+                            math.atan2(y[i] - end[1], x[i] - end[0]), set(scene_exempt))
             work[i].xy = np.stack([work[i].start_xy, end])
             length = float(np.hypot(*(end - work[i].start_xy)))
             results[i].length_m = length
@@ -167,7 +170,7 @@ class PathPlanner:
         alts: list[FloatArray] = []
         owner: list[int] = []
         ends_at_start: dict[int, tuple[int, bool]] = {}
-        for n, i in enumerate(sorted(which, key=lambda k: _azimuth(work[k], scene, projection))):
+        for n, i in enumerate(sorted(which, key=lambda k: work[k].azimuth)):
             xy, alt = self._pieces(work[i], scene.alt_m)
             reverse = n % 2 == 1
             if reverse:
@@ -329,12 +332,6 @@ class PathPlanner:
         found = [self.zones.get(z) for z in new]
         table = zone_supports([z for z in found if z is not None], projection)
         self._supports.update(zip(new, table, strict=True))
-
-
-def _azimuth(item: _Work, scene: GeoPoint, projection: LocalProjection) -> float:
-    """Bearing of an item's start seen from the scene (orders paths so connectors stay short)."""
-    sx, sy = projection.to_metres(scene.lat_deg, scene.lon_deg)
-    return math.atan2(float(item.start_xy[1]) - sy, float(item.start_xy[0]) - sx)
 
 
 def _at_start(
