@@ -294,6 +294,7 @@ class PathPlanner:
 
     def _detour(self, item: _Work, end: FloatArray, result: PlannedPath) -> None:
         """A path around the item's obstacles: the quick bypass, or the exact visibility graph."""
+        self._learn(item.obstacles)  # the last flood layer's finds are not learnt yet
         supports = np.stack([self._supports[z] for z in item.obstacles])
         grown = supports + self.settings.clearance_m
         outline = corners(grown + self.settings.node_offset_m)
