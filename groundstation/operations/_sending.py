@@ -31,10 +31,10 @@ from groundstation.operations._runtime import Operations
 _log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
 VIDEO_SERVICE = "video"
-VIDEO_WAIT_S = 15.0
-"""How long after arrival a drone's stream may still appear and be put on the incident."""
 """Where the video extension keeps its hub (``groundstation.video.station.SERVICE_KEY``); a
 drone's stream carries the drone's id."""
+VIDEO_WAIT_S = 15.0
+"""How long after arrival a drone's stream may still appear and be put on the incident."""
 
 
 class DispatchRefused(Exception):
@@ -136,12 +136,18 @@ class Dispatcher:
         try:
             if chosen.kind is CandidateKind.DOCK:
                 assert chosen.dock_id is not None
-                sortie = await self.ops.launcher.launch(lat, lon, hold=hold, dock_id=chosen.dock_id,
-                                                        purpose=f"incident {incident_id}")
+                sortie = await self.ops.launcher.launch(
+                    lat, lon, hold=hold, dock_id=chosen.dock_id, purpose=f"incident {incident_id}",
+                    via=chosen.path[1:-1])
                 arrived = sortie.state.value
                 detail: dict[str, Any] = {"sortie": sortie.sortie_id, "state": arrived}
             else:
                 assert chosen.drone_id is not None
+                for corner_lat, corner_lon in chosen.path[1:-1]:  # around no-fly zones, in order
+                    await self.ops.send_airborne(chosen.drone_id, corner_lat, corner_lon,
+                                                 HoldMode.HOVER)
+                    await self._arrive(chosen, corner_lat, corner_lon,
+                                        self.ops.launcher.settings.launch.corner_radius_m)
                 await self.ops.send_airborne(chosen.drone_id, lat, lon, hold)
                 await self._arrive(chosen, lat, lon)
                 detail = {"drone_id": chosen.drone_id}
@@ -184,11 +190,13 @@ class Dispatcher:
         await self._note(incident_id, "video", f"overhead video from {drone_id}", STATION,
                          {"stream_id": drone_id}, audit="video.attach")
 
-    async def _arrive(self, chosen: RankedCandidate, lat: float, lon: float) -> None:
+    async def _arrive(self, chosen: RankedCandidate, lat: float, lon: float,
+                      radius_m: float | None = None) -> None:
+        """Wait until the drone is within ``radius_m`` (default: the on-scene radius) of a point."""
         vehicle = self.ops.vehicle_named(chosen.drone_id or "")
         if vehicle is None:
             raise LookupError(f"drone {chosen.drone_id} is gone")
-        radius = self.ops.launcher.settings.launch.on_scene_radius_m
+        radius = radius_m or self.ops.launcher.settings.launch.on_scene_radius_m
 
         def near(state: Any) -> bool:
             p = state.position

@@ -61,9 +61,11 @@ def test_zones_met_only_by_the_detour_are_learnt() -> None:
     assert path.problem is None and clear(zone_set, path.latlon)
 
 
-def test_a_wall_of_zones_is_passed_at_its_end() -> None:
+@pytest.mark.parametrize("layers", [1, 2, 12])
+def test_a_wall_of_zones_is_passed_at_its_end(layers: int) -> None:
+    # with few flood layers the wall is learnt over several re-plans instead of at once
     wall = [circle(f"w{i}", 1000, e, 120) for i, e in enumerate(range(-1200, 1201, 200))]
-    zone_set, (path,) = plan(wall, [(2000, 300)])
+    zone_set, (path,) = plan(wall, [(2000, 300)], max_flood_layers=layers)
     assert path.problem is None and clear(zone_set, path.latlon)
     assert path.length_m > 2 * math.hypot(1000, 1200)  # around the end of the wall
 
