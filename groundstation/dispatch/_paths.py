@@ -193,22 +193,23 @@ class PathPlanner:
                                             margin_m=0.0 if first else self.settings.clearance_m)
         found: dict[int, set[str]] = {}
         near: dict[int, set[str]] = {}
-        for v in violations:
-            i = owner[v.leg_index] if v.leg_index is not None else -1
-            if i < 0:
-                continue
+        owned = [(owner[v.leg_index], v) for v in violations
+                 if v.leg_index is not None and owner[v.leg_index] >= 0]
+        if first:  # before anything is judged: a zone met on later pieces too is still exempt
+            for i, v in owned:
+                if (v.kind in BLOCKING and v.zone_id not in work[i].exempt
+                        and _at_start(v, ends_at_start[i], points)):
+                    work[i].exempt.add(v.zone_id)
+                    results[i].warnings.append(f"starts inside zone {v.zone_id}")
+        for i, v in owned:
             if v.kind is ViolationKind.WITHIN_MARGIN:
                 if v.margin_kind in BLOCKING and v.zone_id not in work[i].exempt:
                     near.setdefault(i, set()).add(v.zone_id)
             elif v.kind is ViolationKind.OUTSIDE_OPERATING_AREA:
                 results[i].problem = Exclusion(
                     Reason.LEAVES_AREA, f"path leaves the operating area {v.zone_name!r}")
-            elif v.kind in BLOCKING:
-                if first and v.zone_id not in work[i].exempt and _at_start(v, ends_at_start[i], points):
-                    work[i].exempt.add(v.zone_id)
-                    results[i].warnings.append(f"starts inside zone {v.zone_id}")
-                if v.zone_id not in work[i].exempt:
-                    found.setdefault(i, set()).add(v.zone_id)
+            elif v.kind in BLOCKING and v.zone_id not in work[i].exempt:
+                found.setdefault(i, set()).add(v.zone_id)
         again = []
         for i in sorted(set(found) | set(near)):
             zone_ids = found.get(i, set())
