@@ -65,7 +65,7 @@ def corners(supports: FloatArray) -> FloatArray:
 def inside(points: FloatArray, supports: FloatArray) -> NDArray[np.bool_]:
     """Which points (V x 2) lie strictly inside which octagons (M x 8): V x M."""
     along = points @ AXES.T  # V x 8
-    out: NDArray[np.bool_] = (along[:, None, :] < supports[None, :, :] - TOUCH_M).all(axis=2)
+    out: NDArray[np.bool_] = np.all(along[:, None, :] < supports[None, :, :] - TOUCH_M, axis=2)
     return out
 
 

@@ -198,7 +198,7 @@ class PathPlanner:
         if first:  # before anything is judged: a zone met on later pieces too is still exempt
             for i, v in owned:
                 if (v.kind in BLOCKING and v.zone_id not in work[i].exempt
-                        and _at_start(v, ends_at_start[i], points)):
+                        and _at_start(v, ends_at_start[i], xy_all)):
                     work[i].exempt.add(v.zone_id)
                     results[i].warnings.append(f"starts inside zone {v.zone_id}")
         for i, v in owned:
@@ -336,18 +336,19 @@ class PathPlanner:
         self._supports.update(zip(new, table, strict=True))
 
 
-def _at_start(
-    v: Violation, start: tuple[int, bool], points: Sequence[tuple[float, float, float]]
-) -> bool:
-    """True when a breach on a candidate's first piece covers the candidate's start point."""
+def _at_start(v: Violation, start: tuple[int, bool], xy: FloatArray) -> bool:
+    """True when a breach on a candidate's first piece covers the candidate's start point.
+
+    ``xy`` are the checked points in the zone set's projection (the zone check measures along
+    its legs in the same metres), so both directions use the same tolerance.
+    """
     start_leg, backwards = start
     if v.leg_index != start_leg or v.along_leg_m is None:
         return False
     if not backwards:
         return v.along_leg_m <= _AT_START_M
-    a, b = points[start_leg], points[start_leg + 1]
-    _, _, piece_m = _GEOD.inv(a[1], a[0], b[1], b[0])
-    return v.along_leg_m + v.distance_m >= float(piece_m) - 0.5  # backwards: the leg's end
+    piece_m = float(np.hypot(*(xy[start_leg + 1] - xy[start_leg])))
+    return v.along_leg_m + v.distance_m >= piece_m - _AT_START_M  # backwards: the leg's end
 
 
 def _geodesic_m(starts: FloatArray, scene: GeoPoint) -> FloatArray:

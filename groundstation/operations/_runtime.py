@@ -119,9 +119,10 @@ class Operations:
 
     async def plan(
         self, lat_deg: float, lon_deg: float, ground_units: Iterable[GroundUnit] = (),
-        *, busy: Mapping[str, str] | None = None,
+        *, busy: Mapping[str, str] | None = None, complete: bool = False,
     ) -> DispatchPlan:
-        """Rank every dock and airborne drone for a scene (zones as stored now)."""
+        """Rank every dock and airborne drone for a scene (zones as stored now); ``complete``
+        plans every eligible candidate's path (see ``rank_candidates``)."""
         scene = Scene(lat_deg, lon_deg, self.ground_amsl_m)
         docks, airborne = self.dock_snapshots(), self.airborne_snapshots(busy=busy)
         units = list(ground_units)
@@ -129,7 +130,7 @@ class Operations:
         return await anyio.to_thread.run_sync(lambda: rank_candidates(
             scene, docks, airborne, zones=zones, settings=self.dispatch,
             launch=self.launcher.settings.launch, timings=self.timings, ground_units=units,
-            at=self.clock.now()))
+            at=self.clock.now(), complete=complete))
 
     async def send_airborne(self, drone_id: str, lat_deg: float, lon_deg: float,
                             hold: HoldMode) -> None:

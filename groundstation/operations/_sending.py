@@ -75,7 +75,9 @@ class Dispatcher:
         """Send the best eligible drone (or the one named) over the incident; return at once."""
         lat, lon, org_id, units = await self.ops.station.db.run(
             lambda s: _incident_and_units(s, incident_id))
-        plan = await self.ops.plan(lat, lon, units, busy=self._busy())
+        # a named candidate may be one whose path the ranking did not need: plan them all
+        plan = await self.ops.plan(lat, lon, units, busy=self._busy(),
+                                   complete=candidate_id is not None)
         reasons = {c.candidate_id: [e.text for e in c.exclusions] for c in plan.candidates}
         if candidate_id is None:
             chosen = plan.best
