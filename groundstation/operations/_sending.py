@@ -72,21 +72,26 @@ class Dispatcher:
         self, incident_id: int, *, actor: Actor, candidate_id: str | None = None,
         hold: HoldMode = HoldMode.HOVER,
     ) -> Sent:
-        """Send the best eligible drone (or the one named) over the incident; return at once."""
+        """Send the best eligible drone (or the one named) over the incident; return at once.
+
+        Raises DispatchRefused (audited as ``dispatch.send`` REFUSED) when no drone may go, the
+        named one may not, or an orbit over the scene would enter a no-fly zone.
+        """
         lat, lon, org_id, units = await self.ops.station.db.run(
             lambda s: _incident_and_units(s, incident_id))
         # a named candidate may be one whose path the ranking did not need: plan them all
         plan = await self.ops.plan(lat, lon, units, busy=self._busy(),
                                    complete=candidate_id is not None)
-        reasons = {c.candidate_id: [e.text for e in c.exclusions] for c in plan.candidates}
-        if candidate_id is None:
-            chosen = plan.best
-        else:
-            chosen = next((c for c in plan.candidates if c.candidate_id == candidate_id), None)
-            if chosen is None:
-                raise DispatchRefused(f"no candidate {candidate_id!r}", reasons)
-        if chosen is None or not chosen.eligible:
-            raise DispatchRefused("no drone may be sent to this incident", reasons)
+        try:
+            chosen = _chosen(plan, candidate_id)
+            if hold is HoldMode.ORBIT and (conflicts := await self.ops.orbit_conflicts(lat, lon)):
+                raise DispatchRefused("an orbit over the incident would enter a no-fly zone; "
+                                      "send it to hover", {chosen.candidate_id: conflicts})
+        except DispatchRefused as exc:
+            await self._note(incident_id, "dispatch_refused", str(exc), actor,
+                             {"candidate": candidate_id, "hold": hold.value,
+                              "reasons": exc.reasons}, audit="dispatch.send", result="REFUSED")
+            raise
         if chosen.drone_id:
             self.assigned[chosen.drone_id] = incident_id
         data = {"candidate": chosen.candidate_id, "kind": chosen.kind.value,
@@ -230,6 +235,20 @@ class Dispatcher:
 
         for changed in await self.ops.station.db.run(write):
             self.ops.station.publish(changed)
+
+
+def _chosen(plan: DispatchPlan, candidate_id: str | None) -> RankedCandidate:
+    """The best eligible candidate, or the one named; DispatchRefused with everyone's reasons."""
+    reasons = {c.candidate_id: [e.text for e in c.exclusions] for c in plan.candidates}
+    if candidate_id is None:
+        chosen = plan.best
+    else:
+        chosen = next((c for c in plan.candidates if c.candidate_id == candidate_id), None)
+        if chosen is None:
+            raise DispatchRefused(f"no candidate {candidate_id!r}", reasons)
+    if chosen is None or not chosen.eligible:
+        raise DispatchRefused("no drone may be sent to this incident", reasons)
+    return chosen
 
 
 DISPATCHER_NAME = "dispatcher"

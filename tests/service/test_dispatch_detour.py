@@ -135,6 +135,34 @@ async def test_an_airborne_drone_is_sent_through_the_corners_around_a_no_fly_zon
     _assert_clear_of_prison(track)
 
 
+async def test_an_orbit_that_would_enter_a_no_fly_zone_is_refused_and_hover_is_not(
+    tmp_path: Path,
+) -> None:
+    async with run_docked_service(tmp_path) as svc:
+        with svc.station.db.session() as s:
+            org_id = s.scalar(select(User.org_id).where(User.username == "admin"))
+        # a school 90 m east of the scene: inside the 60 m orbit plus its own 40 m radius
+        school = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [111.6124, 26.4335]},
+                  "properties": {"kind": "no_fly", "name": "School 5", "radius_m": 40}}
+        r = await svc.client.post("/api/zones", headers=svc.headers("admin"),
+                                  json={"name": "School 5", "org_id": org_id, "feature": school})
+        assert r.status_code == 201, r.text
+        commander = svc.headers("commander")
+        iid = (await svc.client.post("/api/incidents", json=SCENE, headers=commander)).json()["id"]
+        orbit = await svc.client.post(f"/api/incidents/{iid}/dispatch", json={"hold": "orbit"},
+                                      headers=commander)
+        assert orbit.status_code == 409, orbit.text
+        assert "School 5" in str(orbit.json())
+        audit = (await svc.client.get("/api/audit", params={"action": "dispatch.send"},
+                                      headers=svc.headers("admin"))).json()
+        assert [a["result"] for a in audit if a["action"] == "dispatch.send"] == ["REFUSED"]
+        ops = operations_of(svc.station)
+        assert ops is not None and ops.launcher.sorties == []  # nothing launched
+        hover = await svc.client.post(f"/api/incidents/{iid}/dispatch", json={"hold": "hover"},
+                                      headers=commander)
+        assert hover.status_code == 202, hover.text
+
+
 def _assert_clear_of_prison(flight: list[tuple[float, float]]) -> None:
     lat, lon, radius = PRISON
     prison = ZoneSet([Zone.circle("prison", "Prison 3", ZoneKind.NO_FLY, lat, lon, radius)])
