@@ -84,7 +84,7 @@ def rank_candidates(
 
     # a detour only lengthens the way, so the straight line's ETA is a lower bound: candidates
     # excluded on it stay excluded, and a candidate whose bound is beyond the outermost ring and
-    # no better than the best planned ETA can neither be sent first nor enter a ring; it keeps
+    # slower than the best planned ETA can neither be sent first nor enter a ring; it keeps
     # its bound (flagged) unless ``complete`` asks for every path
     paths = planner.plan([replace(g, plan=False) for g in legs], target, at=moment,
                          home_amsl_m=scene.ground_amsl_m)
@@ -94,7 +94,7 @@ def rank_candidates(
     todo = {i for i in waiting if complete or bounds[i].eta_s <= outer}
     best = math.inf  # the best planned ETA so far
     while waiting:
-        todo = todo or {i for i in waiting if bounds[i].eta_s < best}
+        todo = todo or {i for i in waiting if bounds[i].eta_s <= best}  # ties too: id order
         if not todo:
             break
         found = planner.plan([replace(g, plan=i in todo) for i, g in enumerate(legs)], target,
