@@ -19,6 +19,7 @@ from docks._exceptions import (
     IllegalTransition,
     LaunchAborted,
     LaunchRefused,
+    ScheduleRefused,
     ServiceFailed,
     StoreError,
 )
@@ -81,6 +82,7 @@ from docks._sim import (
 from docks._sim_driver import SimDockDriver
 from docks._sortie import LaunchReport, Sortie, SortieState, StepRecord
 from docks._store import JsonFileStore, PatrolRun, RunStatus, ScheduleStore
+from docks._tasks import cancel_and_wait
 from docks._zones import route_points, zone_checker
 
 __all__ = [
@@ -148,6 +150,7 @@ __all__ = [
     "RouteRequest",
     "RunStatus",
     "ScaledClock",
+    "ScheduleRefused",
     "ScheduleSettings",
     "ScheduleStore",
     "Scheduler",
@@ -170,6 +173,7 @@ __all__ = [
     "Waypoint",
     "Weather",
     "WeatherScript",
+    "cancel_and_wait",
     "load_fleet",
     "route_points",
     "wait_for_drone",

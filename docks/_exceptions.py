@@ -8,6 +8,7 @@
     ├── DroneCommandFailed        the drone refused or did not carry out a command
     ├── LaunchRefused             no dock may launch (weather, battery, zone, busy); names why
     ├── LaunchAborted             a launch or recovery step failed; names the step and the way back
+    ├── ScheduleRefused           a schedule that could never fly (a one-off time long past)
     └── StoreError                the schedule store could not be read or written
 
 ``docks`` must not import the station, so these are its own; the station maps them where it
@@ -101,6 +102,10 @@ class LaunchAborted(DockError):
         super().__init__(message, dock_id=dock_id, reason_code=reason, tid=tid)
         self.step = step
         self.way_back = way_back
+
+
+class ScheduleRefused(DockError):
+    """A schedule the scheduler will not take because it could never fly; nothing was stored."""
 
 
 class StoreError(DockError):

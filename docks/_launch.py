@@ -85,10 +85,17 @@ class Launcher:
         hold: HoldMode = HoldMode.ORBIT,
         hold_s: float | None = None,
         dock_ids: Iterable[str] | None = None,
+        via: Sequence[tuple[float, float]] = (),
     ) -> list[Candidate]:
-        """Every dock judged for a launch to a point, the best first."""
+        """Every dock judged for a launch to a point, the best first.
+
+        ``via``: corners to fly on the way (a zone-avoiding path planned from one dock, so only
+        with exactly that dock in ``dock_ids``).
+        """
         launch = self.settings.launch
         wanted = set(dock_ids) if dock_ids is not None else None
+        if via and (wanted is None or len(wanted) != 1):
+            raise ValueError("corners on the way belong to one dock's path: name that dock")
         candidates = []
         for dock in self.docks.values():
             if wanted is not None and dock.dock_id not in wanted:
@@ -96,6 +103,7 @@ class Launcher:
             request = RouteRequest(
                 dock=dock.info, target_lat_deg=lat_deg, target_lon_deg=lon_deg,
                 alt_m=launch.cruise_alt_m, hold=hold, orbit_radius_m=launch.orbit_radius_m,
+                via=tuple(via),
             )
             candidates.append(
                 judge(
@@ -116,11 +124,16 @@ class Launcher:
         hold: HoldMode = HoldMode.ORBIT,
         dock_id: str | None = None,
         purpose: str = "one-click",
+        via: Sequence[tuple[float, float]] = (),
     ) -> Sortie:
-        """One click: launch the best dock to a point; return once the drone is on scene."""
+        """One click: launch the best dock to a point; return once the drone is on scene.
+
+        ``via``: corners of that dock's path around no-fly zones (needs ``dock_id``); the route
+        with them is zone-checked like any other.
+        """
         click_s, click_real_s = self.clock.monotonic(), time.perf_counter()
         candidates = self.evaluate(
-            lat_deg, lon_deg, hold=hold, dock_ids=None if dock_id is None else [dock_id]
+            lat_deg, lon_deg, hold=hold, dock_ids=None if dock_id is None else [dock_id], via=via
         )
         best = next((c for c in candidates if c.ok), None)
         if best is None:
@@ -128,7 +141,8 @@ class Launcher:
                 f"no dock may launch to ({lat_deg:.6f}, {lon_deg:.6f})",
                 reasons={c.dock_id: list(c.reasons) for c in candidates},
             )
-        order = SortieOrder(best.route, purpose, click_s, click_real_s, (lat_deg, lon_deg), hold)
+        order = SortieOrder(best.route, purpose, click_s, click_real_s, (lat_deg, lon_deg), hold,
+                            tuple(via))
         sortie = self._start(self.docks[best.dock_id], order)
         await sortie.wait_airborne()
         await sortie.wait_on_scene()

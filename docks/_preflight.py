@@ -44,6 +44,8 @@ class RouteRequest:
     alt_m: float
     hold: HoldMode
     orbit_radius_m: float
+    via: tuple[tuple[float, float], ...] = ()
+    """Corners (lat, lon) to fly through on the way, in order: a path around no-fly zones."""
 
 
 RouteBuilder = Callable[[RouteRequest], Sequence[MissionItem]]

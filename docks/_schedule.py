@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Self
 
 from docks._clock import Clock
-from docks._exceptions import LaunchAborted, LaunchRefused
+from docks._exceptions import LaunchAborted, LaunchRefused, ScheduleRefused
 from docks._launch import Launcher
 from docks._model import DockInfo, Listeners
 from docks._schedule_model import MissedPolicy, PatrolSchedule
@@ -72,11 +72,40 @@ class Scheduler:
         return self._listeners.add(callback)
 
     async def add(self, schedule: PatrolSchedule) -> None:
-        """Add or replace a schedule; its slots count from now on."""
-        if await self.store.get_cursor(schedule.schedule_id) is None:
-            await self.store.set_cursor(schedule.schedule_id, max(self.clock.now(), schedule.created_at))
+        """Add or replace a schedule; its slots count from now on.
+
+        A one-off time that has already passed (an operator a little late, or a request that took
+        a while to arrive) is flown at once, marked late, under ``RUN_LATEST`` when it is inside
+        the catch-up window; otherwise the schedule is refused with ``ScheduleRefused`` and
+        nothing is stored. It is never accepted only to be silently not flown.
+        """
+        now = self.clock.now()
+        cursor = await self.store.get_cursor(schedule.schedule_id)
+        start = cursor if cursor is not None else max(now, schedule.created_at)
+        overdue = schedule.enabled and schedule.at is not None and schedule.at <= start
+        if overdue:
+            self._check_overdue(schedule, now)
+        if cursor is None:
+            await self.store.set_cursor(schedule.schedule_id, start)
         await self.store.put_schedule(schedule)
+        if overdue:
+            assert schedule.at is not None
+            await self._claim_and_fly(schedule, schedule.at,
+                                      late="flown late: its time had passed when it was added")
         self._changed.set()
+
+    def _check_overdue(self, schedule: PatrolSchedule, now: datetime) -> None:
+        """Refuse a one-off whose time has passed, unless it may still be flown late."""
+        assert schedule.at is not None
+        late_s = (now - schedule.at).total_seconds()
+        window_s = self.settings.catch_up_window_s
+        if schedule.missed is not MissedPolicy.RUN_LATEST or late_s > window_s:
+            why = ("its missed-slot policy is skip" if schedule.missed is not MissedPolicy.RUN_LATEST
+                   else f"more than the {window_s:g} s catch-up window ago")
+            raise ScheduleRefused(
+                f"schedule {schedule.schedule_id}: the one-off time {schedule.at.isoformat()} "
+                f"passed {late_s:.0f} s ago (station time {now.isoformat()}) and {why}",
+                dock_id=schedule.dock_id)
 
     async def remove(self, schedule_id: str) -> None:
         """Remove a schedule; its history stays."""
@@ -122,7 +151,8 @@ class Scheduler:
                 if await self.store.claim_slot(run):
                     self._listeners.emit(run)
             if run_latest:
-                await self._claim_and_fly(schedule, latest, late=True)
+                await self._claim_and_fly(
+                    schedule, latest, late="flown late: the station was not running at the slot")
             await self.store.set_cursor(schedule.schedule_id, latest)
 
     # -- running ------------------------------------------------------------------------------------
@@ -140,13 +170,16 @@ class Scheduler:
                     if slot > now:
                         next_due = slot if next_due is None else min(next_due, slot)
                         break
-                    await self._claim_and_fly(schedule, slot, late=False)
+                    await self._claim_and_fly(schedule, slot)
             delay_s = None if next_due is None else (next_due - self.clock.now()).total_seconds()
             with contextlib.suppress(TimeoutError):
                 async with self.clock.timeout(delay_s):
                     await self._changed.wait()
 
-    async def _claim_and_fly(self, schedule: PatrolSchedule, slot: datetime, *, late: bool) -> None:
+    async def _claim_and_fly(self, schedule: PatrolSchedule, slot: datetime, *,
+                             late: str | None = None) -> None:
+        """Claim the slot (once, even across schedulers and restarts) and fly it; ``late`` says
+        why it is flown after its time."""
         run = self._new_run(schedule, slot, RunStatus.CLAIMED)
         claimed = await self.store.claim_slot(run)
         await self.store.set_cursor(schedule.schedule_id, slot)
@@ -154,7 +187,7 @@ class Scheduler:
             _log.info("slot %s of %s already has a run; not flown again", slot, schedule.schedule_id)
             return
         if late:
-            run.reasons.append("flown late: the station was not running at the slot")
+            run.reasons.append(late)
         self._tasks.spawn(self._fly(schedule, run), f"patrol-{run.run_id}")
 
     async def _fly(self, schedule: PatrolSchedule, run: PatrolRun) -> None:

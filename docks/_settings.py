@@ -69,6 +69,9 @@ class LaunchSettings(BaseModel):
     on_scene_radius_m: float = Field(30.0, gt=0)
     orbit_radius_m: float = Field(60.0, gt=0)
     arrival_radius_m: float = Field(1.0, gt=0, description="over a landing point before descent")
+    corner_radius_m: float = Field(
+        8.0, gt=0, description="a corner of a path around no-fly zones counts as passed this "
+        "close (keep it well inside the dispatch clearance)")
     airborne_alt_m: float = Field(2.0, gt=0)
     reserve_pct: float = Field(25.0, ge=0, le=100)
     ready_battery_pct: float = Field(90.0, gt=0, le=100)

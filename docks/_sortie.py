@@ -129,6 +129,8 @@ class SortieOrder:
     click_real_s: float
     target: tuple[float, float] | None = None
     hold: HoldMode | None = None
+    via: tuple[tuple[float, float], ...] = ()
+    """Corners of the way out around no-fly zones; the way home passes them in reverse."""
 
 
 class _LinkLost(Exception):
@@ -157,6 +159,7 @@ class Sortie:
         self.drone = drone
         self.route = list(order.route)
         self.hold = order.hold
+        self._via = order.via
         self.state = SortieState.PREPARING
         self._clock = crew.clock
         self._s = crew.settings.launch
@@ -361,6 +364,8 @@ class Sortie:
             name=f"sortie-{self.sortie_id}-cover-{dock.dock_id}",
         )
         try:
+            if dock is self.dock:
+                await self._retrace_corners()
             goto = self._command("goto", drone.goto(lat, lon, self._s.cruise_alt_m), lat=lat, lon=lon)
             await self._step(f"fly_to:{dock.dock_id}", goto, self._s.arm_s, command=True)
             over = self._near(lat, lon, self._s.arrival_radius_m)
@@ -408,6 +413,18 @@ class Sortie:
             ) from None
         await self._stow(dock)
         return None
+
+    async def _retrace_corners(self) -> None:
+        """Fly the way out's corners in reverse (the path home around no-fly zones)."""
+        for n, (lat, lon) in enumerate(reversed(self._via)):
+            goto = self._command("goto", self.drone.goto(lat, lon, self._s.cruise_alt_m),
+                                 lat=lat, lon=lon)
+            await self._step(f"fly_to:corner:{n}", goto, self._s.arm_s, command=True)
+            await self._step(
+                f"over:corner:{n}",
+                self._until(self._near(lat, lon, self._s.corner_radius_m),
+                            timeout_s=self._leg_s(lat, lon), what=f"over corner {n}"),
+            )
 
     async def _stow(self, dock: Dock) -> None:
         """Close the cover over the drone, power it off and charge it; the dock goes idle."""

@@ -20,6 +20,7 @@ from typing import Any
 import anyio.to_thread
 from pydantic import SecretStr
 
+from docks import cancel_and_wait
 from groundstation.audit import CommandAuditor
 from groundstation.auth import PasswordHashing, TokenIssuer, load_or_create_secret
 from groundstation.config import Settings
@@ -97,13 +98,13 @@ class Station:
             _log.error("station task %r failed", task.get_name(), exc_info=task.exception())
 
     async def stop_tasks(self) -> None:
-        """Cancel and wait for every background task."""
+        """Cancel and wait for every background task (one that swallows its cancellation is
+        cancelled again until it ends; the caller's own cancellation still propagates)."""
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
 
     def publish(self, event: Event) -> None:
         """Publish an event on the station's bus."""

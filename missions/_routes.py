@@ -332,14 +332,18 @@ def orbit_route(launch: GeoPoint, centre: LatLon, *, radius_m: float, alt_m: flo
 def overwatch_route(launch: GeoPoint, target: LatLon, *, alt_m: float, hold_s: float = 300.0,
                     poi_alt_m: float = 0.0, speed_mps: float | None = None,
                     end: RouteEnd = RouteEnd(), name: str = "",
-                   projection: LocalProjection | None = None) -> Route:
+                    projection: LocalProjection | None = None,
+                    via: Sequence[LatLon] = ()) -> Route:
     """Fly to a point with the camera on it and hold overhead for ``hold_s`` (inf: until told).
 
-    A finite hold is NAV_LOITER_TIME and the route then ends as asked; ``math.inf`` is
-    NAV_LOITER_UNLIM, after which the end items run only when the operator moves the mission on.
+    ``via`` are corners flown on the way (a path around no-fly zones), with the camera already
+    on the target, and in reverse on the way back before the end items. A finite hold is NAV_LOITER_TIME and the route then ends as asked;
+    ``math.inf`` is NAV_LOITER_UNLIM, after which the end items run only when the operator
+    moves the mission on.
     """
     proj = _launch(launch, projection)
     _in_projection(proj, [target], "overwatch target", indexed=False)
+    _in_projection(proj, via, "overwatch corner")
     _positive(alt_m, "alt_m")
     if not (hold_s == math.inf or (math.isfinite(hold_s) and hold_s >= 0)):
         raise RouteError(f"hold_s {hold_s!r} must be >= 0 seconds or math.inf")
@@ -348,9 +352,10 @@ def overwatch_route(launch: GeoPoint, target: LatLon, *, alt_m: float, hold_s: f
     lat, lon = target
     hold = (it.loiter_unlimited(lat, lon, alt_m) if hold_s == math.inf
             else it.loiter_time(lat, lon, alt_m, hold_s))
-    body = [it.roi_location(lat, lon, poi_alt_m), hold, it.roi_none()]
+    corners = [it.waypoint(c_lat, c_lon, alt_m) for c_lat, c_lon in via]
+    body = [it.roi_location(lat, lon, poi_alt_m), *corners, hold, it.roi_none(), *corners[::-1]]
     return _assemble(RouteKind.OVERWATCH, name, launch, alt_m, body, end, speed_mps,
-                     {"hold_s": hold_s, "target": target}, proj)
+                     {"hold_s": hold_s, "target": target, "via": tuple(via)}, proj)
 
 
 def route_parts(route: Route | Sequence[MissionItem], launch: GeoPoint | None,

@@ -11,7 +11,6 @@ never talks to a vehicle. Phases::
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass

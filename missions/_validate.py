@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+import numpy as np
+from numpy.typing import NDArray
+
 from geofence import (
     GeofenceError,
     GeoPoint,
@@ -31,9 +34,6 @@ from geofence import (
     ViolationKind,
     ZoneSet,
 )
-import numpy as np
-from numpy.typing import NDArray
-
 from missions import _items as it
 from missions._exceptions import RouteError, RouteRefused
 from missions._families import Autopilot, family_problems

@@ -26,7 +26,8 @@ def overwatch_items(request: RouteRequest) -> list[MissionItem]:
     """Take off over the dock, fly to the scene with the camera on it and hold until told."""
     route = missions.overwatch_route(
         _launch(request.dock), (request.target_lat_deg, request.target_lon_deg),
-        alt_m=request.alt_m, hold_s=math.inf, name=f"overwatch from {request.dock.dock_id}")
+        alt_m=request.alt_m, hold_s=math.inf, name=f"overwatch from {request.dock.dock_id}",
+        via=request.via)
     return _without_end(route.items)
 
 

@@ -156,6 +156,8 @@ class RankedCandidate:
     exclusions: tuple[Exclusion, ...]
     ring_s: float | None
     warnings: tuple[str, ...] = ()
+    eta_lower_bound: bool = False
+    """True when ``eta_s`` is the straight line's (a lower bound; the path was not planned)."""
 
     @property
     def eligible(self) -> bool:

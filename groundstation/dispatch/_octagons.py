@@ -7,6 +7,7 @@ clearance, along 8 axes 45 degrees apart): it contains the zone and its clearanc
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -71,7 +72,27 @@ def inside(points: FloatArray, supports: FloatArray) -> NDArray[np.bool_]:
 def blocked_edges(
     points: FloatArray, supports: FloatArray, outline: FloatArray, ignore: NDArray[np.bool_]
 ) -> NDArray[np.bool_]:
-    """Which segments between points (V x 2) cross an octagon's inside: V x V.
+    """Which segments between points (V x 2) cross an octagon's inside: V x V (see ``blocked``)."""
+    n = len(points)
+    p, q = _pairs(n)
+    out = np.zeros((n, n), dtype=bool)
+    out[p, q] = blocked(points, p, q, supports, outline, ignore)
+    return out | out.T
+
+
+@functools.lru_cache(maxsize=64)
+def _pairs(n: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Index pairs (p < q) of n points (cached: paths and graphs reuse the same sizes)."""
+    p, q = np.triu_indices(n, k=1)
+    p.flags.writeable = q.flags.writeable = False
+    return p, q
+
+
+def blocked(
+    points: FloatArray, p: NDArray[np.intp], q: NDArray[np.intp], supports: FloatArray,
+    outline: FloatArray, ignore: NDArray[np.bool_],
+) -> NDArray[np.bool_]:
+    """Which segments ``points[p] -> points[q]`` (E pairs) cross an octagon's inside.
 
     ``outline`` are the octagons' corners (M x 8 x 2); ``ignore`` (V x M) lets a point that lies
     in an octagon's clearance leave it (its own zone is still checked by the zone set).
@@ -79,10 +100,8 @@ def blocked_edges(
     the segment's own normal separates them.
     """
     along = points @ AXES.T  # V x 8
-    n = len(points)
-    p, q = np.triu_indices(n, k=1)
     low = np.minimum(along[p], along[q])  # E x 8
-    axis_free = np.any(low[:, None, :] >= supports[None, :, :] - TOUCH_M, axis=2)  # E x M
+    axis_free = (low[:, None, :] >= supports[None, :, :] - TOUCH_M).any(axis=2)  # E x M
     edge, obstacle = np.nonzero(~axis_free & ~(ignore[p] | ignore[q]))
     pe, qe = p[edge], q[edge]
     direction = points[qe] - points[pe]
@@ -91,31 +110,41 @@ def blocked_edges(
     normal /= np.where(norm > 0, norm, 1.0)[:, None]
     rel = outline[obstacle] - points[pe][:, None, :]  # K x 8 x 2
     side = np.einsum("kjc,kc->kj", rel, normal)
-    crossing = ~(np.all(side >= -TOUCH_M, axis=1) | np.all(side <= TOUCH_M, axis=1))
-    blocked = np.zeros((n, n), dtype=bool)
-    hit = edge[crossing]
-    blocked[p[hit], q[hit]] = True
-    return blocked | blocked.T
+    crossing = ~((side >= -TOUCH_M).all(axis=1) | (side <= TOUCH_M).all(axis=1))
+    out = np.zeros(len(p), dtype=bool)
+    out[edge[crossing]] = True
+    return out
 
 
-def shortest_path(weights: FloatArray, source: int, target: int) -> list[int] | None:
-    """Node indices of the shortest path in a dense weight matrix (inf: no edge), or None."""
-    n = weights.shape[0]
-    dist = np.full(n, math.inf)
+def visible_path(
+    points: FloatArray, supports: FloatArray, outline: FloatArray, ignore: NDArray[np.bool_],
+    source: int, target: int,
+) -> list[int] | None:
+    """Node indices of the shortest path between two points through the visibility graph.
+
+    A* with the straight distance to the target as its (consistent) estimate: only the edges of
+    nodes it expands are tested against the octagons, not the whole graph. None: no path.
+    """
+    n = len(points)
+    cost = np.full(n, math.inf)
     prev = np.full(n, -1, dtype=np.intp)
     done = np.zeros(n, dtype=bool)
-    dist[source] = 0.0
+    estimate = np.hypot(*(points - points[target]).T)
+    cost[source] = 0.0
     for _ in range(n):
-        current = int(np.argmin(np.where(done, math.inf, dist)))
-        if done[current] or not math.isfinite(dist[current]):
+        current = int(np.argmin(np.where(done, math.inf, cost + estimate)))
+        if done[current] or not math.isfinite(cost[current]):
             return None
         if current == target:
             break
         done[current] = True
-        through = dist[current] + weights[current]
-        better = (through < dist) & ~done
-        dist[better] = through[better]
-        prev[better] = current
+        others = np.flatnonzero(~done)
+        free = others[~blocked(points, np.full(others.size, current), others, supports, outline,
+                               ignore)]
+        through = cost[current] + np.hypot(*(points[free] - points[current]).T)
+        better = through < cost[free]
+        cost[free[better]] = through[better]
+        prev[free[better]] = current
     path = [target]
     while path[-1] != source:
         path.append(int(prev[path[-1]]))
@@ -145,6 +174,9 @@ def bypass(start: FloatArray, end: FloatArray, outline: FloatArray) -> FloatArra
     clusters: list[tuple[float, float, float]] = []
     order = np.flatnonzero(on_line)[np.argsort(t_lo[on_line])]
     pending = [(float(t_lo[i]), float(t_hi[i])) for i in order]
+    left, right = s_hi > 0, s_lo < 0  # obstacles reaching each side of the line
+    sides = ((1.0, (t_lo[left], t_hi[left], s_lo[left], s_hi[left])),
+             (-1.0, (t_lo[right], t_hi[right], -s_hi[right], -s_lo[right])))
     for _ in range(4 * len(pending) + 4):
         if not pending:
             break
@@ -152,9 +184,8 @@ def bypass(start: FloatArray, end: FloatArray, outline: FloatArray) -> FloatArra
         while pending and pending[0][0] <= hi:
             hi = max(hi, pending.pop(0)[1])
         best: tuple[float, float, float] | None = None
-        for sign in (1.0, -1.0):
-            side_lo, side_hi = (s_lo, s_hi) if sign > 0 else (-s_hi, -s_lo)
-            c_lo, c_hi, lane = _lane(lo, hi, t_lo, t_hi, side_lo, side_hi)
+        for sign, side in sides:
+            c_lo, c_hi, lane = _lane(lo, hi, *side)
             if best is None or lane < abs(best[2]):
                 best = (c_lo, c_hi, lane * sign)
         assert best is not None
@@ -196,13 +227,16 @@ def _lane(
     lo: float, hi: float, t_lo: FloatArray, t_hi: FloatArray,
     s_lo: FloatArray, s_hi: FloatArray,
 ) -> tuple[float, float, float]:
-    """Grow a cluster [lo, hi] on one side until no obstacle reaches into its lane."""
+    """Grow a cluster [lo, hi] on one side until no obstacle reaches into its lane.
+
+    The arrays hold only obstacles reaching this side of the line (``s_hi > 0``); one that
+    straddles the line also reaches into any lane, so a single test covers both.
+    """
     lane = 0.0
     members = np.zeros(t_lo.size, dtype=bool)
     for _ in range(t_lo.size + 1):
-        touching = (t_hi > lo) & (t_lo < hi) & (s_hi > 0) & (s_lo < lane + TOUCH_M)
-        touching |= (t_hi > lo) & (t_lo < hi) & (s_lo < 0) & (s_hi > 0)
-        if not np.any(touching & ~members):
+        touching = (t_hi > lo) & (t_lo < hi) & (s_lo < lane + TOUCH_M)
+        if not (touching & ~members).any():
             break
         members |= touching
         lo = min(lo, float(t_lo[members].min()))

@@ -22,14 +22,13 @@ import numpy as np
 from numpy.typing import NDArray
 from pyproj import Geod
 
-from geofence import GeoPoint, LocalProjection, Violation, ViolationKind, ZoneSet
+from geofence import GeoPoint, Violation, ViolationKind, ZoneSet
 from groundstation.dispatch._model import Exclusion, Reason
 from groundstation.dispatch._octagons import (
-    blocked_edges,
     bypass,
     corners,
     inside,
-    shortest_path,
+    visible_path,
     zone_supports,
 )
 from groundstation.dispatch._settings import DispatchSettings
@@ -73,6 +72,8 @@ class _Work:
 
     start_xy: FloatArray
     start_amsl_m: float
+    azimuth: float
+    """Bearing of the start seen from the scene (orders paths so connectors stay short)."""
     exempt: set[str] = field(default_factory=set)
     obstacles: list[str] = field(default_factory=list)
     xy: FloatArray | None = None
@@ -87,6 +88,8 @@ class PathPlanner:
         self.zones = zones
         self.settings = settings
         self._supports: dict[str, FloatArray] = {}
+        self._touching: dict[str, list[str]] = {}
+        """Zone id -> blocking zones crossing its clearance octagon (at the scene being planned)."""
 
     def plan(
         self, legs: Sequence[Leg], scene: GeoPoint, *, at: datetime, home_amsl_m: float
@@ -108,6 +111,7 @@ class PathPlanner:
                 r.problem = beyond
             return results
         end = np.array([sx[0], sy[0]])
+        self._touching.clear()  # found at this scene's altitude and time
         scene_exempt = {v.zone_id for v in self.zones.check_point(
             scene, at=at, home_amsl_m=home_amsl_m) if v.kind in BLOCKING}
         work: dict[int, _Work] = {}
@@ -117,7 +121,8 @@ class PathPlanner:
             if not covered[i]:
                 results[i].problem = beyond
                 continue
-            work[i] = _Work(np.array([x[i], y[i]]), legs[i].start_amsl_m, set(scene_exempt))
+            work[i] = _Work(np.array([x[i], y[i]]), legs[i].start_amsl_m,
+                            math.atan2(y[i] - end[1], x[i] - end[0]), set(scene_exempt))
             work[i].xy = np.stack([work[i].start_xy, end])
             length = float(np.hypot(*(end - work[i].start_xy)))
             results[i].length_m = length
@@ -165,7 +170,7 @@ class PathPlanner:
         alts: list[FloatArray] = []
         owner: list[int] = []
         ends_at_start: dict[int, tuple[int, bool]] = {}
-        for n, i in enumerate(sorted(which, key=lambda k: _azimuth(work[k], scene, projection))):
+        for n, i in enumerate(sorted(which, key=lambda k: work[k].azimuth)):
             xy, alt = self._pieces(work[i], scene.alt_m)
             reverse = n % 2 == 1
             if reverse:
@@ -188,22 +193,23 @@ class PathPlanner:
                                             margin_m=0.0 if first else self.settings.clearance_m)
         found: dict[int, set[str]] = {}
         near: dict[int, set[str]] = {}
-        for v in violations:
-            i = owner[v.leg_index] if v.leg_index is not None else -1
-            if i < 0:
-                continue
+        owned = [(owner[v.leg_index], v) for v in violations
+                 if v.leg_index is not None and owner[v.leg_index] >= 0]
+        if first:  # before anything is judged: a zone met on later pieces too is still exempt
+            for i, v in owned:
+                if (v.kind in BLOCKING and v.zone_id not in work[i].exempt
+                        and _at_start(v, ends_at_start[i], xy_all)):
+                    work[i].exempt.add(v.zone_id)
+                    results[i].warnings.append(f"starts inside zone {v.zone_id}")
+        for i, v in owned:
             if v.kind is ViolationKind.WITHIN_MARGIN:
                 if v.margin_kind in BLOCKING and v.zone_id not in work[i].exempt:
                     near.setdefault(i, set()).add(v.zone_id)
             elif v.kind is ViolationKind.OUTSIDE_OPERATING_AREA:
                 results[i].problem = Exclusion(
                     Reason.LEAVES_AREA, f"path leaves the operating area {v.zone_name!r}")
-            elif v.kind in BLOCKING:
-                if first and v.zone_id not in work[i].exempt and _at_start(v, ends_at_start[i], points):
-                    work[i].exempt.add(v.zone_id)
-                    results[i].warnings.append(f"starts inside zone {v.zone_id}")
-                if v.zone_id not in work[i].exempt:
-                    found.setdefault(i, set()).add(v.zone_id)
+            elif v.kind in BLOCKING and v.zone_id not in work[i].exempt:
+                found.setdefault(i, set()).add(v.zone_id)
         again = []
         for i in sorted(set(found) | set(near)):
             zone_ids = found.get(i, set())
@@ -227,37 +233,49 @@ class PathPlanner:
     ) -> None:
         """Add every zone reaching into the clearance octagon of a known obstacle, transitively.
 
-        The octagons' outlines are checked as routes (one call per layer): a zone they cross
-        touches the obstacle's clearance, so the detour must pass both (a wall of zones is
-        learnt whole instead of one zone per re-plan).
+        A wall of zones is learnt whole instead of one zone per re-plan. Which zones touch an
+        obstacle's clearance is the same for every candidate, so it is found once per zone
+        (``_touching``, one route check per layer over the octagons of zones not asked yet)
+        and each candidate then takes the touching zones it is not exempt from.
         """
+        for _ in range(self.settings.max_flood_layers):
+            fresh = {i: [z for z in work[i].obstacles if z not in work[i].flooded] for i in which}
+            if not any(fresh.values()):
+                return
+            self._find_touching([z for zs in fresh.values() for z in zs], scene, at, home_amsl_m)
+            for i, zone_ids in fresh.items():
+                item = work[i]
+                item.flooded.update(zone_ids)
+                for z in zone_ids:
+                    item.obstacles += [t for t in self._touching[z]
+                                       if t not in item.exempt and t not in item.obstacles]
+
+    def _find_touching(
+        self, zone_ids: Sequence[str], scene: GeoPoint, at: datetime, home_amsl_m: float
+    ) -> None:
+        """Learn which blocking zones cross the clearance octagon of each zone not asked yet.
+
+        The octagons' outlines are checked as one route at the scene's altitude (the connector
+        legs between them are ignored).
+        """
+        new = list(dict.fromkeys(z for z in zone_ids if z not in self._touching))
+        if not new:
+            return
         projection = self.zones.projection
         assert projection is not None
-        for _ in range(self.settings.max_flood_layers):
-            self._learn([z for i in which for z in work[i].obstacles])
-            rings: list[FloatArray] = []
-            owner: list[int] = []
-            for i in which:
-                fresh = [z for z in work[i].obstacles if z not in work[i].flooded]
-                work[i].flooded.update(fresh)
-                if not fresh:
-                    continue
-                grown = np.stack([self._supports[z] for z in fresh]) + self.settings.clearance_m
-                for outline in corners(grown):
-                    if rings:
-                        owner.append(-1)
-                    rings.append(np.concatenate([outline, outline[:1]]))
-                    owner += [i] * 8
-            if not rings:
-                return
-            xy = np.concatenate(rings)
-            lat, lon = projection.to_wgs84(xy[:, 0], xy[:, 1])
-            points = [(la, lo, scene.alt_m) for la, lo in zip(lat.tolist(), lon.tolist(), strict=True)]
-            for v in self.zones.check_route(points, at=at, home_amsl_m=home_amsl_m):
-                i = owner[v.leg_index] if v.leg_index is not None else -1
-                if (i >= 0 and v.kind in BLOCKING and v.zone_id not in work[i].exempt
-                        and v.zone_id not in work[i].obstacles):
-                    work[i].obstacles.append(v.zone_id)
+        self._learn(new)
+        grown = np.stack([self._supports[z] for z in new]) + self.settings.clearance_m
+        rings = [np.concatenate([outline, outline[:1]]) for outline in corners(grown)]
+        owner = [k // 9 if k % 9 < 8 else -1 for k in range(9 * len(new) - 1)]
+        xy = np.concatenate(rings)
+        lat, lon = projection.to_wgs84(xy[:, 0], xy[:, 1])
+        points = [(la, lo, scene.alt_m) for la, lo in zip(lat.tolist(), lon.tolist(), strict=True)]
+        for z in new:
+            self._touching[z] = []
+        for v in self.zones.check_route(points, at=at, home_amsl_m=home_amsl_m):
+            k = owner[v.leg_index] if v.leg_index is not None else -1
+            if k >= 0 and v.kind in BLOCKING and v.zone_id not in self._touching[new[k]]:
+                self._touching[new[k]].append(v.zone_id)
 
     def _pieces(self, item: _Work, end_amsl_m: float) -> tuple[FloatArray, FloatArray]:
         """The item's path cut into legs of at most ``check_piece_m``, with AMSL altitudes."""
@@ -277,6 +295,7 @@ class PathPlanner:
 
     def _detour(self, item: _Work, end: FloatArray, result: PlannedPath) -> None:
         """A path around the item's obstacles: the quick bypass, or the exact visibility graph."""
+        self._learn(item.obstacles)  # the last flood layer's finds are not learnt yet
         supports = np.stack([self._supports[z] for z in item.obstacles])
         grown = supports + self.settings.clearance_m
         outline = corners(grown + self.settings.node_offset_m)
@@ -302,11 +321,7 @@ class PathPlanner:
         keep = np.ones(len(nodes), dtype=bool)
         keep[2:] = ~np.any(in_obstacle[2:], axis=1)
         nodes, in_obstacle = nodes[keep], in_obstacle[keep]
-        blocked = blocked_edges(nodes, grown, corners(grown), in_obstacle)
-        span = nodes[:, None, :] - nodes[None, :, :]
-        weights = np.where(blocked, math.inf, np.hypot(span[..., 0], span[..., 1]))
-        np.fill_diagonal(weights, math.inf)
-        route = shortest_path(weights, 0, 1)
+        route = visible_path(nodes, grown, corners(grown), in_obstacle, 0, 1)
         return None if route is None else nodes[route]
 
     def _learn(self, zone_ids: Sequence[str]) -> None:
@@ -321,24 +336,19 @@ class PathPlanner:
         self._supports.update(zip(new, table, strict=True))
 
 
-def _azimuth(item: _Work, scene: GeoPoint, projection: LocalProjection) -> float:
-    """Bearing of an item's start seen from the scene (orders paths so connectors stay short)."""
-    sx, sy = projection.to_metres(scene.lat_deg, scene.lon_deg)
-    return math.atan2(float(item.start_xy[1]) - sy, float(item.start_xy[0]) - sx)
+def _at_start(v: Violation, start: tuple[int, bool], xy: FloatArray) -> bool:
+    """True when a breach on a candidate's first piece covers the candidate's start point.
 
-
-def _at_start(
-    v: Violation, start: tuple[int, bool], points: Sequence[tuple[float, float, float]]
-) -> bool:
-    """True when a breach on a candidate's first piece covers the candidate's start point."""
+    ``xy`` are the checked points in the zone set's projection (the zone check measures along
+    its legs in the same metres), so both directions use the same tolerance.
+    """
     start_leg, backwards = start
     if v.leg_index != start_leg or v.along_leg_m is None:
         return False
     if not backwards:
         return v.along_leg_m <= _AT_START_M
-    a, b = points[start_leg], points[start_leg + 1]
-    _, _, piece_m = _GEOD.inv(a[1], a[0], b[1], b[0])
-    return v.along_leg_m + v.distance_m >= float(piece_m) - 0.5  # backwards: the leg's end
+    piece_m = float(np.hypot(*(xy[start_leg + 1] - xy[start_leg])))
+    return v.along_leg_m + v.distance_m >= piece_m - _AT_START_M  # backwards: the leg's end
 
 
 def _geodesic_m(starts: FloatArray, scene: GeoPoint) -> FloatArray:

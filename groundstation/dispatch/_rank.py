@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -30,6 +30,9 @@ from groundstation.dispatch._paths import Leg, PathPlanner, PlannedPath
 from groundstation.dispatch._settings import DispatchSettings
 
 _GEOD = Geod(ellps="WGS84")
+NOT_CHECKED = "straight line, not zone-checked (excluded for other reasons)"
+BOUNDED = ("ETA from the straight line (a lower bound): beyond the outermost ring and slower "
+           "than the best, so its path was not planned")
 
 
 def rank_candidates(
@@ -43,6 +46,7 @@ def rank_candidates(
     timings: SimTimings | None = None,
     ground_units: Iterable[GroundUnit] = (),
     at: datetime | None = None,
+    complete: bool = False,
 ) -> DispatchPlan:
     """Every candidate with its time to scene, path, battery need, ring and exclusions, best first.
 
@@ -51,6 +55,11 @@ def rank_candidates(
     the way back with ``launch.reserve_pct`` in reserve; the dock's wind and rain limits.
     Airborne drones: a response allowance + the altitude change + the same cruise; their way
     back ends at their home (or where they are, when no home is known).
+
+    Paths are planned best-first: a candidate whose straight-line ETA (a lower bound) is beyond
+    the outermost ring and no better than the best planned ETA can be neither the best nor in a
+    ring, so it keeps that bound, flagged ``eta_lower_bound``, unless ``complete`` (sending a
+    named candidate needs its real path).
     """
     settings = settings or DispatchSettings()
     launch = launch or LaunchSettings()
@@ -64,19 +73,39 @@ def rank_candidates(
     planner = PathPlanner(zones, settings)
     target = GeoPoint(scene.lat_deg, scene.lon_deg, cruise_amsl_m)
 
-    def judged(paths: list[PlannedPath]) -> list[RankedCandidate]:
+    def judged(paths: list[PlannedPath], bounded: Collection[int] = ()) -> list[RankedCandidate]:
         out = [_dock_candidate(d, p, settings, launch, timings)
                for d, p in zip(docks, paths[:len(docks)], strict=True)]
         out += [_airborne_candidate(a, p, scene, cruise_amsl_m, settings, launch)
                 for a, p in zip(airborne, paths[len(docks):], strict=True)]
-        return out
+        return [replace(c, eta_lower_bound=True, warnings=tuple(
+                    BOUNDED if w == NOT_CHECKED else w for w in c.warnings))
+                if i in bounded else c for i, c in enumerate(out)]
 
-    # a detour only lengthens the way: candidates excluded on the straight line stay excluded
-    # and are not planned around zones (their ETA is the straight-line lower bound)
-    straight = judged(planner.plan([replace(g, plan=False) for g in legs], target, at=moment,
-                                   home_amsl_m=scene.ground_amsl_m))
-    legs = [replace(g, plan=c.eligible) for g, c in zip(legs, straight, strict=True)]
-    ranked = judged(planner.plan(legs, target, at=moment, home_amsl_m=scene.ground_amsl_m))
+    # a detour only lengthens the way, so the straight line's ETA is a lower bound: candidates
+    # excluded on it stay excluded, and a candidate whose bound is beyond the outermost ring and
+    # slower than the best planned ETA can neither be sent first nor enter a ring; it keeps
+    # its bound (flagged) unless ``complete`` asks for every path
+    paths = planner.plan([replace(g, plan=False) for g in legs], target, at=moment,
+                         home_amsl_m=scene.ground_amsl_m)
+    bounds = judged(paths)
+    outer = settings.rings_s[-1]
+    waiting = {i for i, c in enumerate(bounds) if c.eligible}
+    todo = {i for i in waiting if complete or bounds[i].eta_s <= outer}
+    best = math.inf  # the best planned ETA so far
+    while waiting:
+        todo = todo or {i for i in waiting if bounds[i].eta_s <= best}  # ties too: id order
+        if not todo:
+            break
+        found = planner.plan([replace(g, plan=i in todo) for i, g in enumerate(legs)], target,
+                             at=moment, home_amsl_m=scene.ground_amsl_m)
+        for i in todo:
+            paths[i] = found[i]
+        waiting -= todo
+        todo = set()
+        best = min((c.eta_s for i, c in enumerate(judged(paths))
+                    if c.eligible and i not in waiting), default=math.inf)
+    ranked = judged(paths, bounded=waiting)
     ranked = [_with_ring(c, settings.rings_s) for c in ranked]
     ranked.sort(key=lambda c: (not c.eligible, c.eta_s, c.candidate_id))
     rings = {ring: tuple(c.candidate_id for c in ranked if c.ring_s is not None and c.ring_s <= ring)
@@ -165,7 +194,7 @@ def _airborne_candidate(
 def _warnings(path: PlannedPath) -> tuple[str, ...]:
     if path.checked:
         return tuple(path.warnings)
-    return (*path.warnings, "straight line, not zone-checked (excluded for other reasons)")
+    return (*path.warnings, NOT_CHECKED)
 
 
 def _battery_exclusions(

@@ -14,11 +14,10 @@ dock's vehicle in one when it composes docks with the fleet.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Sequence
 from typing import Self
 
-from docks import DronePosition, LandedState
+from docks import DronePosition, LandedState, cancel_and_wait
 from geofence import MissionItem, MissionType
 from groundstation.mavlink import Vehicle, VehicleState
 
@@ -46,10 +45,7 @@ class VehicleDrone:
 
     async def __aexit__(self, *exc: object) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)  # re-cancels a task that swallowed its cancellation
 
     async def _pump(self) -> None:
         while True:

@@ -10,7 +10,6 @@ when the station comes back starts a new flight (its first HEARTBEAT reports it 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable, Hashable
@@ -22,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from groundstation._waiting import within
 from groundstation.config import Settings
 from groundstation.db import Database, Flight, VehicleRecord, utc_now
 from groundstation.events import ArmedChanged, EventBus
@@ -118,7 +118,7 @@ class FlightRecorder:
         try:
             while True:
                 try:
-                    event = await asyncio.wait_for(self._sub.get(), interval)
+                    event = await within(self._sub.get(), interval)
                 except TimeoutError:
                     event = None
                 if isinstance(event, ArmedChanged):

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from groundstation._waiting import within
 from groundstation.auth import Principal
 from groundstation.blackfly import BlackFlyingAlert
 from groundstation.db import Organisation, VehicleRecord
@@ -176,7 +177,7 @@ class LiveSession:
             timeout = min(_MAX_WAIT_S, max(0.0, self._next_tick_s - time.monotonic()))
             event: Event | None = None
             with contextlib.suppress(TimeoutError):
-                event = await asyncio.wait_for(self._sub.get(), timeout)
+                event = await within(self._sub.get(), timeout)
             if event is not None:
                 message = self._message(event)
                 if message is not None:

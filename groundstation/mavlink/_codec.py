@@ -72,20 +72,27 @@ class FrameParser:
         """Take bytes from a stream link (TCP, serial); a partial frame waits for more."""
         self.counters.bytes_received += len(data)
         buf = self._buf + data if self._buf else data
-        used = self._scan(buf, peer)
+        used, _ = self._scan(buf, peer, datagram=False)
         self._buf = buf[used:]
 
     def feed_datagram(self, data: bytes, peer: Hashable = None) -> None:
-        """Take one datagram (UDP): frames never span datagrams, leftovers are dropped."""
-        counters = self.counters
-        counters.bytes_received += len(data)
-        used = self._scan(data, peer)
-        if used < len(data):
-            counters.truncated += 1
-            counters.bytes_dropped += len(data) - used
+        """Take one datagram (UDP): frames never span datagrams, leftovers are dropped.
 
-    def _scan(self, buf: bytes, peer: Hashable) -> int:
-        """Consume whole frames from ``buf``; return how many bytes were used."""
+        A start byte whose frame would run past the datagram's end is not a frame: it is
+        dropped and the scan goes on after it, so junk in front of a good frame (a stray
+        start marker with a large length byte) does not take the good frame with it.
+        """
+        self.counters.bytes_received += len(data)
+        _, cut_short = self._scan(data, peer, datagram=True)
+        if cut_short:
+            self.counters.truncated += 1
+
+    def _scan(self, buf: bytes, peer: Hashable, *, datagram: bool) -> tuple[int, bool]:
+        """Consume whole frames from ``buf``; return the bytes used and whether a frame was cut.
+
+        On a stream an incomplete frame stops the scan (the rest follows); in a datagram it
+        is skipped byte by byte like any other false start.
+        """
         n = len(buf)
         i = 0
         view = memoryview(buf)
@@ -94,42 +101,46 @@ class FrameParser:
         sink = self._sink
         signing = self.signing
         c = self.counters
+        cut_short = False
         while i < n:
             stx = buf[i]
             if stx == STX_V2:
-                if n - i < _HEADER_V2 + 2:
-                    break
-                plen = buf[i + 1]
-                flags = buf[i + 2]
-                if flags & 0xFE:
-                    c.bad_flags += 1
-                    c.bytes_dropped += 1
-                    i += 1
-                    continue
-                signed = flags & 1
-                body_end = i + _HEADER_V2 + plen
-                end = body_end + 2 + (SIGNATURE_LEN if signed else 0)
-                if end > n:
-                    break
-                msgid = buf[i + 7] | (buf[i + 8] << 8) | (buf[i + 9] << 16)
-                payload_start = i + _HEADER_V2
+                if n - i >= _HEADER_V2 + 2:
+                    flags = buf[i + 2]
+                    if flags & 0xFE:
+                        c.bad_flags += 1
+                        c.bytes_dropped += 1
+                        i += 1
+                        continue
+                    signed = flags & 1
+                    body_end = i + _HEADER_V2 + buf[i + 1]
+                    end = body_end + 2 + (SIGNATURE_LEN if signed else 0)
+                else:
+                    end = n + 1
             elif stx == STX_V1:
-                if n - i < _HEADER_V1 + 2:
-                    break
-                plen = buf[i + 1]
                 signed = 0
-                body_end = i + _HEADER_V1 + plen
+                body_end = i + _HEADER_V1 + buf[i + 1] if n - i >= _HEADER_V1 + 2 else n
                 end = body_end + 2
-                if end > n:
-                    break
-                msgid = buf[i + 5]
-                payload_start = i + _HEADER_V1
             else:
                 match = _STX_RE.search(buf, i + 1)
                 j = match.start() if match is not None else n
                 c.bytes_dropped += j - i
                 i = j
                 continue
+            if end > n:  # the frame is not all here
+                if not datagram:
+                    break  # the rest follows on the stream
+                cut_short = True
+                c.bytes_dropped += 1
+                i += 1
+                continue
+            if stx == STX_V2:
+                msgid = buf[i + 7] | (buf[i + 8] << 8) | (buf[i + 9] << 16)
+                payload_start = i + _HEADER_V2
+            else:
+                msgid = buf[i + 5]
+                payload_start = i + _HEADER_V1
+            plen = body_end - payload_start
             spec = specs.get(msgid)
             if spec is None:
                 c.unknown_msgid += 1
@@ -167,7 +178,7 @@ class FrameParser:
             c.bytes_accepted += end - i
             sink(sysid, compid, msgid, seq, buf[payload_start:body_end], peer)
             i = end
-        return i
+        return i, cut_short
 
 
 class Encoder:

@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass
 
 from groundstation._exceptions import CommandRejected, CommandTimeout, CommLost
+from groundstation._waiting import within
 from groundstation.config import MavlinkSettings
 from groundstation.events import CommandCompleted, CommandSent, EventBus
 from groundstation.firmware import Cmd
@@ -177,7 +178,7 @@ class CommandEngine:
             self._channel.send(self._message(c, as_int, target, attempt))
             pending.attempts += 1
             try:
-                ack = await asyncio.wait_for(pending.acks.get(), ack_timeout_s)
+                ack = await within(pending.acks.get(), ack_timeout_s)
             except TimeoutError:
                 attempt += 1
                 if attempt > retries:
@@ -189,7 +190,7 @@ class CommandEngine:
                 continue
             while ack.result == mavlink.MAV_RESULT_IN_PROGRESS:
                 try:
-                    ack = await asyncio.wait_for(
+                    ack = await within(
                         pending.acks.get(), self._settings.command_in_progress_timeout_s
                     )
                 except TimeoutError:

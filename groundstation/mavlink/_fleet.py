@@ -11,6 +11,7 @@ from types import MappingProxyType, TracebackType
 from typing import Any, Self
 
 from groundstation._exceptions import LinkError
+from groundstation._waiting import within
 from groundstation.config import MavlinkSettings
 from groundstation.events import Event, EventBus, VehicleDiscovered
 from groundstation.mavlink._dialect import enum_name, mavlink
@@ -218,7 +219,7 @@ class Fleet:
         fut: asyncio.Future[Vehicle] = asyncio.get_running_loop().create_future()
         self._discovery.setdefault(sysid, []).append(fut)
         try:
-            return await asyncio.wait_for(fut, timeout_s)
+            return await within(fut, timeout_s)
         finally:
             waiters = self._discovery.get(sysid)
             if waiters is not None and fut in waiters:

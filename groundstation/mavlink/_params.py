@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from groundstation._exceptions import ParameterError
+from groundstation._waiting import within
 from groundstation.config import MavlinkSettings
 from groundstation.firmware import ParamEncoding
 from groundstation.mavlink._channel import VehicleChannel
@@ -185,7 +186,7 @@ class Parameters:
             self._waiters.setdefault(name, []).append(fut)
             self._channel.send(msg)
             try:
-                return await asyncio.wait_for(fut, settings.param_timeout_s)
+                return await within(fut, settings.param_timeout_s)
             except TimeoutError:
                 continue
             finally:
@@ -245,7 +246,7 @@ class Parameters:
                 while fetch.count is None or len(fetch.values) < fetch.count:
                     fetch.progress.clear()
                     try:
-                        await asyncio.wait_for(fetch.progress.wait(), settings.param_timeout_s)
+                        await within(fetch.progress.wait(), settings.param_timeout_s)
                         stalls = 0
                         continue
                     except TimeoutError:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from geofence import MavFrame, MissionItem, MissionType
 from groundstation._exceptions import PlanTransferError
+from groundstation._waiting import within
 from groundstation.config import MavlinkSettings
 from groundstation.events import EventBus, PlanTransferDone, PlanTransferFailed
 from groundstation.firmware import FirmwarePlugin
@@ -151,7 +152,7 @@ class PlanTransfer:
     async def _receive(self, timeout_s: float) -> tuple[int, Any] | None:
         assert self._inbox is not None
         try:
-            return await asyncio.wait_for(self._inbox.get(), timeout_s)
+            return await within(self._inbox.get(), timeout_s)
         except TimeoutError:
             return None
 

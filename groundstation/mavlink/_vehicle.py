@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from geofence import MissionItem, MissionType
 from groundstation._exceptions import CommandTimeout, CommLost, LinkError, StationError
+from groundstation._waiting import within
 from groundstation.config import MavlinkSettings
 from groundstation.events import (
     ArmedChanged,
@@ -390,7 +391,7 @@ class Vehicle:
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append((test, fut))
         try:
-            await asyncio.wait_for(fut, timeout_s)
+            await within(fut, timeout_s)
         finally:
             if not fut.done():
                 fut.cancel()

@@ -26,6 +26,7 @@ from docks import (
     ScheduleStore,
     SimTimings,
 )
+from geofence import ViolationKind
 from groundstation.audit import STATION, record_audit
 from groundstation.dispatch import (
     AirborneSnapshot,
@@ -119,9 +120,10 @@ class Operations:
 
     async def plan(
         self, lat_deg: float, lon_deg: float, ground_units: Iterable[GroundUnit] = (),
-        *, busy: Mapping[str, str] | None = None,
+        *, busy: Mapping[str, str] | None = None, complete: bool = False,
     ) -> DispatchPlan:
-        """Rank every dock and airborne drone for a scene (zones as stored now)."""
+        """Rank every dock and airborne drone for a scene (zones as stored now); ``complete``
+        plans every eligible candidate's path (see ``rank_candidates``)."""
         scene = Scene(lat_deg, lon_deg, self.ground_amsl_m)
         docks, airborne = self.dock_snapshots(), self.airborne_snapshots(busy=busy)
         units = list(ground_units)
@@ -129,7 +131,24 @@ class Operations:
         return await anyio.to_thread.run_sync(lambda: rank_candidates(
             scene, docks, airborne, zones=zones, settings=self.dispatch,
             launch=self.launcher.settings.launch, timings=self.timings, ground_units=units,
-            at=self.clock.now()))
+            at=self.clock.now(), complete=complete))
+
+    async def orbit_conflicts(self, lat_deg: float, lon_deg: float) -> list[str]:
+        """No-fly zones an orbit over a scene (the launch orbit radius, at cruise altitude) would
+        enter, in words; zones the scene itself lies in are left out (the ranking warns of them)."""
+        zones = await anyio.to_thread.run_sync(self.station.zones.zoneset)
+        launch = self.launcher.settings.launch
+        centre = (lat_deg, lon_deg, self.ground_amsl_m + launch.cruise_alt_m)
+        at = self.clock.now()
+
+        def check() -> list[str]:
+            inside = {v.zone_id for v in zones.check_point(centre, at=at,
+                                                           home_amsl_m=self.ground_amsl_m)}
+            ring = zones.check_point(centre, at=at, home_amsl_m=self.ground_amsl_m,
+                                     margin_m=launch.orbit_radius_m)
+            return [v.describe() for v in ring if v.zone_id not in inside
+                    and v.margin_kind is ViolationKind.INSIDE_NO_FLY]
+        return await anyio.to_thread.run_sync(check)
 
     async def send_airborne(self, drone_id: str, lat_deg: float, lon_deg: float,
                             hold: HoldMode) -> None:

@@ -31,10 +31,10 @@ from groundstation.operations._runtime import Operations
 _log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
 VIDEO_SERVICE = "video"
-VIDEO_WAIT_S = 15.0
-"""How long after arrival a drone's stream may still appear and be put on the incident."""
 """Where the video extension keeps its hub (``groundstation.video.station.SERVICE_KEY``); a
 drone's stream carries the drone's id."""
+VIDEO_WAIT_S = 15.0
+"""How long after arrival a drone's stream may still appear and be put on the incident."""
 
 
 class DispatchRefused(Exception):
@@ -72,19 +72,26 @@ class Dispatcher:
         self, incident_id: int, *, actor: Actor, candidate_id: str | None = None,
         hold: HoldMode = HoldMode.HOVER,
     ) -> Sent:
-        """Send the best eligible drone (or the one named) over the incident; return at once."""
+        """Send the best eligible drone (or the one named) over the incident; return at once.
+
+        Raises DispatchRefused (audited as ``dispatch.send`` REFUSED) when no drone may go, the
+        named one may not, or an orbit over the scene would enter a no-fly zone.
+        """
         lat, lon, org_id, units = await self.ops.station.db.run(
             lambda s: _incident_and_units(s, incident_id))
-        plan = await self.ops.plan(lat, lon, units, busy=self._busy())
-        reasons = {c.candidate_id: [e.text for e in c.exclusions] for c in plan.candidates}
-        if candidate_id is None:
-            chosen = plan.best
-        else:
-            chosen = next((c for c in plan.candidates if c.candidate_id == candidate_id), None)
-            if chosen is None:
-                raise DispatchRefused(f"no candidate {candidate_id!r}", reasons)
-        if chosen is None or not chosen.eligible:
-            raise DispatchRefused("no drone may be sent to this incident", reasons)
+        # a named candidate may be one whose path the ranking did not need: plan them all
+        plan = await self.ops.plan(lat, lon, units, busy=self._busy(),
+                                   complete=candidate_id is not None)
+        try:
+            chosen = _chosen(plan, candidate_id)
+            if hold is HoldMode.ORBIT and (conflicts := await self.ops.orbit_conflicts(lat, lon)):
+                raise DispatchRefused("an orbit over the incident would enter a no-fly zone; "
+                                      "send it to hover", {chosen.candidate_id: conflicts})
+        except DispatchRefused as exc:
+            await self._note(incident_id, "dispatch_refused", str(exc), actor,
+                             {"candidate": candidate_id, "hold": hold.value,
+                              "reasons": exc.reasons}, audit="dispatch.send", result="REFUSED")
+            raise
         if chosen.drone_id:
             self.assigned[chosen.drone_id] = incident_id
         data = {"candidate": chosen.candidate_id, "kind": chosen.kind.value,
@@ -136,12 +143,18 @@ class Dispatcher:
         try:
             if chosen.kind is CandidateKind.DOCK:
                 assert chosen.dock_id is not None
-                sortie = await self.ops.launcher.launch(lat, lon, hold=hold, dock_id=chosen.dock_id,
-                                                        purpose=f"incident {incident_id}")
+                sortie = await self.ops.launcher.launch(
+                    lat, lon, hold=hold, dock_id=chosen.dock_id, purpose=f"incident {incident_id}",
+                    via=chosen.path[1:-1])
                 arrived = sortie.state.value
                 detail: dict[str, Any] = {"sortie": sortie.sortie_id, "state": arrived}
             else:
                 assert chosen.drone_id is not None
+                for corner_lat, corner_lon in chosen.path[1:-1]:  # around no-fly zones, in order
+                    await self.ops.send_airborne(chosen.drone_id, corner_lat, corner_lon,
+                                                 HoldMode.HOVER)
+                    await self._arrive(chosen, corner_lat, corner_lon,
+                                        self.ops.launcher.settings.launch.corner_radius_m)
                 await self.ops.send_airborne(chosen.drone_id, lat, lon, hold)
                 await self._arrive(chosen, lat, lon)
                 detail = {"drone_id": chosen.drone_id}
@@ -184,11 +197,13 @@ class Dispatcher:
         await self._note(incident_id, "video", f"overhead video from {drone_id}", STATION,
                          {"stream_id": drone_id}, audit="video.attach")
 
-    async def _arrive(self, chosen: RankedCandidate, lat: float, lon: float) -> None:
+    async def _arrive(self, chosen: RankedCandidate, lat: float, lon: float,
+                      radius_m: float | None = None) -> None:
+        """Wait until the drone is within ``radius_m`` (default: the on-scene radius) of a point."""
         vehicle = self.ops.vehicle_named(chosen.drone_id or "")
         if vehicle is None:
             raise LookupError(f"drone {chosen.drone_id} is gone")
-        radius = self.ops.launcher.settings.launch.on_scene_radius_m
+        radius = radius_m or self.ops.launcher.settings.launch.on_scene_radius_m
 
         def near(state: Any) -> bool:
             p = state.position
@@ -220,6 +235,20 @@ class Dispatcher:
 
         for changed in await self.ops.station.db.run(write):
             self.ops.station.publish(changed)
+
+
+def _chosen(plan: DispatchPlan, candidate_id: str | None) -> RankedCandidate:
+    """The best eligible candidate, or the one named; DispatchRefused with everyone's reasons."""
+    reasons = {c.candidate_id: [e.text for e in c.exclusions] for c in plan.candidates}
+    if candidate_id is None:
+        chosen = plan.best
+    else:
+        chosen = next((c for c in plan.candidates if c.candidate_id == candidate_id), None)
+        if chosen is None:
+            raise DispatchRefused(f"no candidate {candidate_id!r}", reasons)
+    if chosen is None or not chosen.eligible:
+        raise DispatchRefused("no drone may be sent to this incident", reasons)
+    return chosen
 
 
 DISPATCHER_NAME = "dispatcher"

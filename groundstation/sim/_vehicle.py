@@ -25,6 +25,7 @@ from typing import Any, Self
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
 from geofence import MavCmd, MavFrame, MissionItem, MissionType
+from groundstation._waiting import within
 from groundstation.sim._autopilot import Autopilot
 from groundstation.sim._clock import SimClock, SimTimers
 from groundstation.sim._commands import CommandServer
@@ -335,7 +336,7 @@ class SimVehicle:
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append((test, fut))
         try:
-            await asyncio.wait_for(fut, timeout_s)
+            await within(fut, timeout_s)
         finally:
             if not fut.done():
                 fut.cancel()

@@ -14,6 +14,7 @@ import threading
 from types import TracebackType
 from typing import Self
 
+from groundstation._waiting import within
 from groundstation.video._types import VideoFrame
 
 __all__ = ["FrameHub", "FrameSubscription"]
@@ -151,7 +152,7 @@ class FrameSubscription:
                     return frame
                 continue
             try:
-                await asyncio.wait_for(fut, timeout_s)
+                await within(fut, timeout_s)
             except TimeoutError:
                 self._hub._drop_async(fut)
                 return None

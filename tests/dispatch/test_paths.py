@@ -61,9 +61,11 @@ def test_zones_met_only_by_the_detour_are_learnt() -> None:
     assert path.problem is None and clear(zone_set, path.latlon)
 
 
-def test_a_wall_of_zones_is_passed_at_its_end() -> None:
+@pytest.mark.parametrize("layers", [1, 2, 12])
+def test_a_wall_of_zones_is_passed_at_its_end(layers: int) -> None:
+    # with few flood layers the wall is learnt over several re-plans instead of at once
     wall = [circle(f"w{i}", 1000, e, 120) for i, e in enumerate(range(-1200, 1201, 200))]
-    zone_set, (path,) = plan(wall, [(2000, 300)])
+    zone_set, (path,) = plan(wall, [(2000, 300)], max_flood_layers=layers)
     assert path.problem is None and clear(zone_set, path.latlon)
     assert path.length_m > 2 * math.hypot(1000, 1200)  # around the end of the wall
 
@@ -112,6 +114,18 @@ def test_a_zone_only_active_later_does_not_block() -> None:
     assert not path.detoured and path.problem is None
 
 
+def test_a_start_inside_a_long_zone_is_exempt_wherever_its_path_sits_in_the_check() -> None:
+    # the zone covers the first 600 m of each path, cut into 200 m pieces; paths are checked
+    # chained through the scene, every other one backwards, so one of them meets the zone on
+    # later pieces before the piece at its start
+    zones = [circle("event", 2000, 0, 700), circle("stadium", -2000, 0, 700)]
+    _, paths = plan(zones, [(2400, 0), (-2400, 0)], check_piece_m=200.0)
+    for path in paths:
+        assert path.problem is None and not path.detoured
+        assert path.length_m == pytest.approx(2400, rel=1e-3)
+        assert len(path.warnings) == 1 and "starts inside zone" in path.warnings[0]
+
+
 # -- properties ---------------------------------------------------------------------------------
 
 zone_strategy = st.lists(
@@ -138,6 +152,18 @@ def test_every_planned_path_is_clear_and_no_shorter_than_the_line(specs, starts)
             found = {v.zone_id for v in zone_set.check_route(
                 [(la, lo, CRUISE_AMSL) for la, lo in path.latlon], at=AT, home_amsl_m=100.0)}
             assert found <= exempt
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(zone_strategy, start_strategy)
+def test_a_path_planned_with_others_is_the_path_planned_alone(specs, starts) -> None:  # type: ignore[no-untyped-def]
+    zones = [circle(f"z{i}", n, e, r) for i, (n, e, r) in enumerate(specs)]
+    _, together = plan(zones, starts, check_piece_m=400.0)
+    for start, path in zip(starts, together, strict=True):
+        _, (alone,) = plan(zones, [start], check_piece_m=400.0)
+        assert (path.problem, path.detoured, path.warnings) == (alone.problem, alone.detoured,
+                                                                alone.warnings)
+        assert path.length_m == pytest.approx(alone.length_m, rel=1e-9)
 
 
 octagon = st.lists(st.floats(10, 400), min_size=8, max_size=8)

@@ -217,3 +217,44 @@ def test_ranking_is_ordered_and_rings_are_consistent(docks, drones) -> None:  # 
             assert c.battery_pct >= c.battery_needed_pct
     for ring, ids in plan.rings.items():
         assert set(ids) == {c.candidate_id for c in eligible if c.eta_s <= ring}
+
+
+zone_strategy = st.lists(st.builds(
+    lambda i, n, e, r: Zone.circle(f"z{i}", f"z{i}", ZoneKind.NO_FLY, *offset(n, e), r),
+    st.integers(0, 10**6), st.floats(-5000, 5000), st.floats(-5000, 5000), st.floats(50, 600)),
+    max_size=10, unique_by=lambda z: z.id)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(dock_strategy, max_size=6, unique_by=lambda d: d.info.dock_id),
+       st.lists(drone_strategy, max_size=6, unique_by=lambda d: d.drone_id), zone_strategy)
+def test_paths_not_planned_change_neither_the_best_nor_the_rings(docks, drones, zones) -> None:  # type: ignore[no-untyped-def]
+    zone_set = ZoneSet(zones, projection=PROJECTION)
+    quick, full = rank(docks, drones, zones=zone_set), rank(docks, drones, zones=zone_set,
+                                                            complete=True)
+    assert quick.best == full.best and quick.rings == full.rings
+    assert not any(c.eta_lower_bound for c in full.candidates)
+    outer = max(quick.rings)
+    best_eta = full.best.eta_s if full.best is not None else math.inf
+    planned = {c.candidate_id: c for c in full.candidates}
+    for c in quick.candidates:
+        twin = planned[c.candidate_id]
+        if c.eta_lower_bound:
+            assert c.eligible and c.ring_s is None and c.eta_s > outer and c.eta_s >= best_eta
+            assert c.eta_s <= twin.eta_s * (1 + 1e-9) and len(c.path) == 2
+        else:
+            assert c == twin
+
+
+def test_a_far_candidate_keeps_its_straight_line_bound_unless_complete() -> None:
+    wall = ZoneSet([Zone.circle("wall", "wall", ZoneKind.NO_FLY, *offset(2500, 0), 400.0)],
+                   projection=PROJECTION)
+    near, far = dock("near", 1000, 0), dock("far", 5000, 0)  # the wall lies between far and scene
+    quick = rank([near, far], zones=wall)
+    bounded = next(c for c in quick.candidates if c.candidate_id == "far")
+    assert quick.best is not None and quick.best.candidate_id == "near"
+    assert bounded.eta_lower_bound and not bounded.detoured and len(bounded.path) == 2
+    assert any("lower bound" in w for w in bounded.warnings)
+    planned = next(c for c in rank([near, far], zones=wall, complete=True).candidates
+                   if c.candidate_id == "far")
+    assert planned.detoured and not planned.eta_lower_bound and planned.eta_s > bounded.eta_s

@@ -45,8 +45,10 @@ def overwatch_route(req: RouteRequest) -> list[MissionItem]:
     lat, lon = req.target_lat_deg, req.target_lon_deg
     return [
         item(MavCmd.NAV_TAKEOFF, alt=req.alt_m),
+        *(item(MavCmd.NAV_WAYPOINT, c_lat, c_lon, req.alt_m) for c_lat, c_lon in req.via),
         item(MavCmd.NAV_WAYPOINT, lat, lon, req.alt_m),
         item(MavCmd.NAV_LOITER_UNLIM, lat, lon, req.alt_m),
+        *(item(MavCmd.NAV_WAYPOINT, c_lat, c_lon, req.alt_m) for c_lat, c_lon in req.via[::-1]),
     ]
 
 

@@ -20,6 +20,7 @@ from docks import (
     PatrolSchedule,
     RunStatus,
     Scheduler,
+    ScheduleRefused,
     Weather,
 )
 from geofence import MissionItem
@@ -146,10 +147,41 @@ async def test_unknown_route_is_skipped_and_a_one_off_flies_once(tmp_path: Path)
     async with station(store, at(7, 59)) as (_rig, scheduler):
         await scheduler.add(patrol(route="nowhere"))
         await scheduler.add(patrol(cron=None, once=at(8, 3), schedule_id="once"))
-        history = await runs_where(scheduler, lambda h: len(h) == 2 and all(r.status.final for r in h))
-    by_id = {r.schedule_id: r for r in history}
-    assert by_id["p1"].status is RunStatus.SKIPPED and by_id["p1"].reasons == ["unknown route nowhere"]
-    assert by_id["once"].status is RunStatus.COMPLETED
+        history = await runs_where(scheduler, lambda h: {r.schedule_id for r in h if r.status.final} == {"p1", "once"})
+    # p1 comes round every 10 dock minutes (2 s here): each of its slots is skipped
+    assert {tuple(r.reasons) for r in history if r.schedule_id == "p1"} == {("unknown route nowhere",)}
+    assert [(r.slot, r.status) for r in history if r.schedule_id == "once"] == [(at(8, 3), RunStatus.COMPLETED)]
+
+
+async def test_a_one_off_whose_time_passed_while_it_was_added_flies_late(tmp_path: Path) -> None:
+    # the request was made at 07:59:58 for 07:59:59; the scheduler gets it at 08:00 (a slow
+    # request, a loaded station): the slot has passed but is flown, marked late, not dropped
+    store = JsonFileStore(tmp_path / "s.json")
+    async with station(store, at(8, 0)) as (rig, scheduler):
+        await scheduler.add(patrol(cron=None, once=at(7, 59, 59), created=at(7, 59, 58)))
+        history = await runs_where(scheduler, lambda h: any(r.status.final for r in h))
+    assert statuses(history) == [("07:59", RunStatus.COMPLETED)]
+    assert history[0].slot == at(7, 59, 59)
+    assert "flown late: its time had passed when it was added" in history[0].reasons
+    assert rig.drone(0).commands.count("arm") == 1
+
+
+@pytest.mark.parametrize(("once", "missed", "why"), [
+    (at(7, 40), MissedPolicy.RUN_LATEST, "more than the 900 s catch-up window ago"),
+    (at(7, 59), MissedPolicy.SKIP, "its missed-slot policy is skip"),
+])
+async def test_a_one_off_that_could_never_fly_is_refused_and_nothing_stored(
+    tmp_path: Path, once: datetime, missed: MissedPolicy, why: str
+) -> None:
+    store = JsonFileStore(tmp_path / "s.json")
+    async with station(store, at(8, 0)) as (rig, scheduler):
+        await scheduler.add(patrol(schedule_id="kept"))
+        with pytest.raises(ScheduleRefused, match=why) as refused:
+            await scheduler.add(patrol(cron=None, once=once, missed=missed, schedule_id="late"))
+        assert "the one-off time" in str(refused.value) and refused.value.dock_id == "D1"
+        assert [s.schedule_id for s in await store.list_schedules()] == ["kept"]
+        assert await store.get_cursor("late") is None and await scheduler.history("late") == []
+        assert not rig.drone(0).commands
 
 
 async def test_restart_runs_the_latest_missed_slot_and_records_the_rest(tmp_path: Path) -> None:

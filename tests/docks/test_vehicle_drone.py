@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
@@ -36,5 +37,40 @@ async def test_vehicle_reads_and_commands_through_the_drone_protocol() -> None:
                 await drone.land()  # a mode change, acknowledged by the peer
                 peer.heartbeats_enabled = False
                 await wait_until(drone, lambda: not drone.connected, timeout_s=5)
+        finally:
+            await peer.close()
+
+
+async def test_closing_in_the_same_loop_turn_as_a_telemetry_update_ends_the_adapter() -> None:
+    # a flying drone's telemetry keeps resolving the adapter's wait; when the station closes
+    # the adapter in the very loop turn a message resolved it, the cancellation must still win
+    # (with asyncio.wait_for on Python 3.11 it was swallowed and closing waited for ever)
+    port = free_port(socket.SOCK_DGRAM)
+    peer = ScriptedPeer(3)
+    async with Fleet(fast_settings(endpoints=[f"udpin:127.0.0.1:{port}"]), EventBus()) as fleet:
+        await peer.connect(port)
+        try:
+            vehicle = await fleet.wait_for_vehicle(3, timeout_s=5)
+            drone = VehicleDrone(vehicle, name="U3")
+            await drone.__aenter__()
+            async with asyncio.timeout(5):
+                while not vehicle._waiters:  # the adapter is waiting for the next change
+                    await asyncio.sleep(0)
+            position = mavlink.MAVLink_global_position_int_message(
+                1000, 264200000, 1116100000, 130000, 25000, 0, 0, 0, 0)
+            position.pack(mavlink.MAVLink(None, srcSystem=3))
+            # what the link does with one received frame: the handler, then the waiters
+            vehicle.handlers[position.id](1, position.get_payload())
+            vehicle.check_waiters()
+            pump = drone._task
+            assert pump is not None
+            closing = asyncio.ensure_future(drone.__aexit__(None, None, None))
+            # bounded: should the adapter ignore its cancellation, closing would never end
+            await asyncio.wait({closing}, timeout=5)
+            closed = closing.done()
+            if not closed:
+                closing.cancel()  # (cancels the pump again from outside: cleans up)
+                await asyncio.gather(closing, return_exceptions=True)
+            assert closed and pump.cancelled(), "closing hung: the adapter swallowed its cancellation"
         finally:
             await peer.close()

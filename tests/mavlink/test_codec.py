@@ -6,6 +6,7 @@ import math
 import random
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
@@ -129,6 +130,18 @@ def test_truncated_datagram_is_counted_as_dropped() -> None:
     parser.feed_datagram(data, ("127.0.0.1", 1))
     assert len(frames) == 1
     assert parser.counters.truncated == 1
+    assert parser.buffered == 0
+    assert_counters_add_up(parser)
+
+
+@pytest.mark.parametrize("junk", [b"\xfe\xff", b"\x00\xfe\xc8", b"\xfd\x40\x00"])
+def test_a_false_start_in_front_of_a_frame_does_not_take_it_along(junk: bytes) -> None:
+    # a stray start byte whose length byte runs past the datagram's end is not a frame
+    good = pack(encoder(), sample_messages()[1])
+    parser, frames = collecting_parser()
+    parser.feed_datagram(junk + good, ("127.0.0.1", 1))
+    assert [f[2] for f in frames] == [sample_messages()[1].get_msgId()]
+    assert parser.counters.bytes_dropped == len(junk)
     assert parser.buffered == 0
     assert_counters_add_up(parser)
 

@@ -219,6 +219,20 @@ def test_overwatch_points_the_camera_and_holds() -> None:
     assert endless.items[2].command == MavCmd.NAV_LOITER_UNLIM
 
 
+def test_overwatch_flies_its_corners_with_the_camera_already_on_the_target() -> None:
+    target, corners = latlon(800, 0), [latlon(300, 250), latlon(600, 250)]
+    route = m.overwatch_route(YONGZHOU, target, alt_m=70, hold_s=math.inf, via=corners)
+    cmds = [i.command for i in route.items]
+    assert cmds == [MavCmd.NAV_TAKEOFF, MavCmd.DO_SET_ROI_LOCATION, MavCmd.NAV_WAYPOINT,
+                    MavCmd.NAV_WAYPOINT, MavCmd.NAV_LOITER_UNLIM, MavCmd.DO_SET_ROI_NONE,
+                    MavCmd.NAV_WAYPOINT, MavCmd.NAV_WAYPOINT, MavCmd.NAV_RETURN_TO_LAUNCH]
+    flown = [v for i in route.items[2:4] + route.items[6:8] for v in (i.lat_deg, i.lon_deg, i.z)]
+    way = corners + corners[::-1]  # out, and back the same way
+    assert flown == pytest.approx([v for c in way for v in (*c, 70)], abs=1e-7)
+    with pytest.raises(m.RouteError, match="overwatch corner 1"):
+        m.overwatch_route(YONGZHOU, target, alt_m=70, via=[corners[0], (91.0, 0.0)])
+
+
 def test_line_patrol_goes_out_and_back() -> None:
     line = [latlon(0, 100), latlon(300, 250), latlon(700, 250)]
     route = m.line_route(YONGZHOU, line, alt_m=45, laps=2)

@@ -53,6 +53,9 @@ class CandidateOut(BaseModel):
     eligible: bool
     exclusions: list[ExclusionOut]
     warnings: list[str]
+    eta_lower_bound: bool = Field(
+        False, description="eta_s is the straight line's (a lower bound): beyond the outermost "
+        "ring and slower than the best, its path was not planned")
 
 
 class GroundUnitOut(BaseModel):
@@ -106,7 +109,7 @@ def candidate_out(c: RankedCandidate) -> CandidateOut:
         detoured=c.detoured, path=list(c.path), battery_pct=c.battery_pct,
         battery_needed_pct=c.battery_needed_pct, ring_s=c.ring_s, eligible=c.eligible,
         exclusions=[ExclusionOut(reason=e.reason.value, text=e.text) for e in c.exclusions],
-        warnings=list(c.warnings))
+        warnings=list(c.warnings), eta_lower_bound=c.eta_lower_bound)
 
 
 def plan_out(incident_id: int, plan: DispatchPlan) -> DispatchOut:

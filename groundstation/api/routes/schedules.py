@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, status
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
-from docks import MissedPolicy, PatrolRun, PatrolSchedule, Scheduler
+from docks import MissedPolicy, PatrolRun, PatrolSchedule, Scheduler, ScheduleRefused
 from groundstation.api.deps import CurrentUser, StationDep, require_role
 from groundstation.api.routes.docks import live_dock, visible_docks
 from groundstation.audit import record_audit
@@ -76,7 +76,10 @@ async def _save(station: Station, user: Principal, schedule_id: str, body: Sched
     except ValidationError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             [e["msg"] for e in exc.errors()]) from None
-    await scheduler.add(schedule)
+    try:
+        await scheduler.add(schedule)
+    except ScheduleRefused as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     await _audit(station, user, org_id, action, schedule_id, body.model_dump(mode="json"))
     return schedule
 

@@ -3,6 +3,7 @@
 import { Api, optional } from "./api.js";
 import { applyI18n, fmtTime, getLang, setLang, setTimeZone, t } from "./i18n.js";
 import { Live, LinkState } from "./live.js";
+import { CoveragePanel } from "./panels/coverage.js";
 import { DockPanel } from "./panels/dock.js";
 import { DronePanel } from "./panels/drone.js";
 import { IncidentPanel, newIncidentForm } from "./panels/incident.js";
@@ -85,6 +86,7 @@ class App {
       kind: "incident", hint: t("mode.pick_incident"),
       onClick: (lat, lon) => { this.setMode(null); this.showDetails(newIncidentForm(this, lat, lon)); },
     }));
+    document.getElementById("coverage-open").addEventListener("click", () => this.select({ kind: "coverage" }));
     for (const [id, key] of [["show-rings", "rings"], ["show-trails", "trails"], ["show-zones", "zones"]]) {
       const box = document.getElementById(id);
       box.addEventListener("change", () => { this.state.show[key] = box.checked; if (key === "rings") this.loadRings(); this.redraw(); });
@@ -296,6 +298,7 @@ class App {
     if (selection?.kind === "drone") panel = new DronePanel(this, selection.id);
     else if (selection?.kind === "incident" && this.state.incidents.has(selection.id)) panel = new IncidentPanel(this, selection.id);
     else if (selection?.kind === "dock") panel = new DockPanel(this, selection.id);
+    else if (selection?.kind === "coverage") panel = new CoveragePanel(this);
     this.showDetails(panel ? panel.root : null);
     this.panel = panel;
     this.refreshLists(true);

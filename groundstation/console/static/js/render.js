@@ -2,6 +2,7 @@
 // incidents, ground units, docks, drones with trails, alerts. One pass per animation frame.
 
 import { fmtTime, t } from "./i18n.js";
+import { ringKeys, sharePct } from "./coverage.js";
 
 const ZONE_COLOURS = { no_fly: "#ff4d4d", operating_area: "#3ccf7a", altitude_limit: "#f2b233" };
 const PRIORITY_COLOURS = { 1: "#ff3b3b", 2: "#ff8a3b", 3: "#f2d33b", 4: "#7fc4ff", 5: "#9aa7b4" };
@@ -12,6 +13,7 @@ const BASE_STYLES = {
 };
 const GRID_STEPS_DEG = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
 const SCALE_STEPS_M = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000];
+const RING_COLOURS = ["#3ccf7a", "#f2b233", "#ff8a3b"]; // 1, 3, 5 minutes
 const HIT_RADIUS_PX = 16;
 const LABEL_LIMIT = 250; // more drones than this: only the selected one keeps its text label
 
@@ -29,7 +31,7 @@ export class Renderer {
     this.viewport = viewport;
     this.state = state;
     this.hits = [];
-    this.drawn = { drones: {}, incidents: {}, docks: {}, units: {}, zones: {}, rings: {} };
+    this.drawn = { drones: {}, incidents: {}, docks: {}, units: {}, zones: {}, rings: {}, coverage: null };
     this.dirty = true;
     this.frames = 0;
   }
@@ -52,11 +54,12 @@ export class Renderer {
     const ctx = this.ctx;
     ctx.clearRect(0, 0, w, h);
     this.hits = [];
-    this.drawn = { drones: {}, incidents: {}, docks: {}, units: {}, zones: {}, rings: {} };
+    this.drawn = { drones: {}, incidents: {}, docks: {}, units: {}, zones: {}, rings: {}, coverage: null };
     const s = this.state;
     if (!this.viewport.tiles) this.drawBase(w, h);
     if (s.show.zones) this.drawZones();
     if (s.show.rings) this.drawRings();
+    if (s.coverage) this.drawCoverage(s.coverage);
     this.drawRoutes();
     this.drawGroundUnits();
     this.drawDocks();
@@ -187,16 +190,49 @@ export class Renderer {
 
   drawRings() {
     for (const r of this.state.rings) {
-      const colours = ["#3ccf7a", "#f2b233", "#ff8a3b"];
       this.drawn.rings[r.dock_id] = r.rings.map((ring) => ring.minutes);
       r.rings.forEach((ring, i) => {
-        const colour = colours[i % colours.length];
+        const colour = RING_COLOURS[i % RING_COLOURS.length];
         if (ring.polygon) this.polygon([ring.polygon.map(([lat, lon]) => [lon, lat])], colour, "rgba(0,0,0,0)");
         else this.ring(r.lat_deg, r.lon_deg, ring.radius_m, colour, 1.5, [4, 4]);
         const [x, y] = this.p(r.lat_deg, r.lon_deg);
         const px = (ring.radius_m || 0) / this.viewport.metresPerPixel();
         this.label(`${ring.minutes} min`, x + 3, y - px - 3, colour);
       });
+    }
+  }
+
+  /** A district's outline and the area one dock (or the whole fleet) reaches within each ring. */
+  drawCoverage(cov) {
+    if (cov.result) {
+      const rings = ringKeys(cov.result);
+      const layers = cov.result.geojson.features
+        .filter((f) => (f.properties.dock_id ?? null) === cov.layer)
+        .sort((a, b) => b.properties.ring_s - a.properties.ring_s); // the widest ring first, under the rest
+      const drawn = [];
+      for (const f of layers) {
+        const i = rings.findIndex((r) => Number(r) === f.properties.ring_s);
+        const colour = RING_COLOURS[i % RING_COLOURS.length];
+        const polygons = f.geometry.type === "MultiPolygon" ? f.geometry.coordinates
+          : f.geometry.type === "Polygon" && f.geometry.coordinates.length ? [f.geometry.coordinates] : [];
+        polygons.forEach((p) => this.polygon(p, colour, `${colour}40`));
+        const top = polygons.flat(2).reduce((best, c) => (!best || c[1] > best[1] ? c : best), null);
+        if (top) {
+          const [x, y] = this.p(top[1], top[0]);
+          this.label(`${f.properties.ring_s / 60} min · ${sharePct(f.properties.share)}`, x + 4, y - 4, colour);
+        }
+        drawn.push({ ring_s: f.properties.ring_s, share: f.properties.share, polygons: polygons.length,
+          vertices: polygons.flat(2).length, colour });
+      }
+      this.drawn.coverage = { dock_id: cov.layer, layers: drawn };
+    }
+    if (cov.outline.length) {
+      const pts = cov.outline.length > 2 ? [...cov.outline, cov.outline[0]] : cov.outline;
+      this.line(pts, "#e6edf3", 2, [6, 4]);
+      for (const [lat, lon] of cov.outline) {
+        const [x, y] = this.p(lat, lon);
+        this.ctx.fillStyle = "#e6edf3"; this.ctx.beginPath(); this.ctx.arc(x, y, 4, 0, 2 * Math.PI); this.ctx.fill();
+      }
     }
   }
 

@@ -16,6 +16,7 @@ export function createState() {
     basemap: [],
     alerts: [],
     rings: [],
+    coverage: null,          // a district's coverage: {outline, cellM, result, layer} (coverage.js)
     draft: null,             // {shape: "waypoints" | "polygon" | "polyline", points: [[lat, lon]]}
     draftPath: null,         // the validated route's places: [[item index, lat, lon]]
     selected: null,          // {kind: "drone" | "incident" | "dock" | "unit", id}

@@ -11,6 +11,7 @@ export const PERMISSIONS = Object.freeze({
   incident_close: ["admin", "commander"],
   dispatch: ["admin", "commander", "pilot"],
   dock_control: ["admin", "pilot"],
+  coverage: ["admin", "pilot", "commander", "automation", "viewer"], // read-only: every role
 });
 
 export function can(role, action) {

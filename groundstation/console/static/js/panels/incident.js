@@ -151,7 +151,7 @@ export class IncidentPanel {
     if (!candidates) { source = "estimate"; candidates = estimateRanking(this.app.state, inc); }
     this.rankingSource = source;
     const rows = candidates.slice(0, 8).map((c, i) => el("li", { class: "candidate", dataset: { systemId: String(c.system_id ?? ""), rank: String(i + 1) } },
-      el("div", {}, el("strong", { text: `${i + 1}. ${c.name}` }), ` · ${t("dispatch.eta")} ${Math.round(c.eta_s)} s · ${(c.distance_m / 1000).toFixed(2)} km · ${c.battery_pct ?? "–"}%`),
+      el("div", {}, el("strong", { text: `${i + 1}. ${c.name}` }), ` · ${t("dispatch.eta")} ${c.eta_lower_bound ? "≥ " : ""}${Math.round(c.eta_s)} s · ${(c.distance_m / 1000).toFixed(2)} km · ${c.battery_pct ?? "–"}%`),
       (c.reasons || []).length ? el("div", { class: "sub", text: c.reasons.join("; ") }) : null,
       c.eligible === false ? null : el("button", { class: "primary send", onclick: () => this.send(c) }, t("dispatch.send"))));
     this.rankingBox.replaceChildren(
