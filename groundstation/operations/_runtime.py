@@ -142,11 +142,10 @@ class Operations:
         at = self.clock.now()
 
         def check() -> list[str]:
-            inside = {v.zone_id for v in zones.check_point(centre, at=at,
-                                                           home_amsl_m=self.ground_amsl_m)}
-            ring = zones.check_point(centre, at=at, home_amsl_m=self.ground_amsl_m,
-                                     margin_m=launch.orbit_radius_m)
-            return [v.describe() for v in ring if v.zone_id not in inside
+            # a zone the centre lies in is a breach, not a margin finding: it is left out here
+            found = zones.check_point(centre, at=at, home_amsl_m=self.ground_amsl_m,
+                                      margin_m=launch.orbit_radius_m)
+            return [v.describe() for v in found if v.kind is ViolationKind.WITHIN_MARGIN
                     and v.margin_kind is ViolationKind.INSIDE_NO_FLY]
         return await anyio.to_thread.run_sync(check)
 

@@ -161,6 +161,9 @@ async def test_an_orbit_that_would_enter_a_no_fly_zone_is_refused_and_hover_is_n
         hover = await svc.client.post(f"/api/incidents/{iid}/dispatch", json={"hold": "hover"},
                                       headers=commander)
         assert hover.status_code == 202, hover.text
+        # a zone the scene itself lies in does not stop the orbit (the ranking warns of it)
+        assert await ops.orbit_conflicts(26.4335, 111.6124) == []
+        assert await ops.orbit_conflicts(26.4335, 111.6115) != []
 
 
 def _assert_clear_of_prison(flight: list[tuple[float, float]]) -> None:
