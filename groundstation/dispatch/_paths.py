@@ -196,11 +196,12 @@ class PathPlanner:
         owned = [(owner[v.leg_index], v) for v in violations
                  if v.leg_index is not None and owner[v.leg_index] >= 0]
         if first:  # before anything is judged: a zone met on later pieces too is still exempt
-            for i, v in owned:
-                if (v.kind in BLOCKING and v.zone_id not in work[i].exempt
-                        and _at_start(v, ends_at_start[i], xy_all)):
-                    work[i].exempt.add(v.zone_id)
-                    results[i].warnings.append(f"starts inside zone {v.zone_id}")
+            starting = sorted({(i, v.zone_id) for i, v in owned if v.kind in BLOCKING
+                               and v.zone_id not in work[i].exempt
+                               and _at_start(v, ends_at_start[i], xy_all)})
+            for i, zone_id in starting:  # in zone order, whichever way the path was checked
+                work[i].exempt.add(zone_id)
+                results[i].warnings.append(f"starts inside zone {zone_id}")
         for i, v in owned:
             if v.kind is ViolationKind.WITHIN_MARGIN:
                 if v.margin_kind in BLOCKING and v.zone_id not in work[i].exempt:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import shapely
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from geofence import GeoPoint, Zone, ZoneKind, ZoneSet
@@ -156,6 +156,7 @@ def test_every_planned_path_is_clear_and_no_shorter_than_the_line(specs, starts)
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(zone_strategy, start_strategy)
+@example([(30.0, 2.0, 30.0), (30.0, 1.0, 30.0)], [(0.0, 0.0), (1.0, 0.0)])  # two start zones
 def test_a_path_planned_with_others_is_the_path_planned_alone(specs, starts) -> None:  # type: ignore[no-untyped-def]
     zones = [circle(f"z{i}", n, e, r) for i, (n, e, r) in enumerate(specs)]
     _, together = plan(zones, starts, check_piece_m=400.0)
