@@ -385,13 +385,12 @@ class Sortie:
                 )
         finally:
             await asyncio.gather(cover, return_exceptions=True)
-        if cover.exception() is not None:
-            exc = cover.exception()
-            self._transition(dock.closing, f"cover would not open for landing: {exc}")
-            self._transition(dock.fault, f"cover failed while receiving a drone: {exc}")
+        if (stuck := cover.exception()) is not None:
+            self._transition(dock.closing, f"cover would not open for landing: {stuck}")
+            self._transition(dock.fault, f"cover failed while receiving a drone: {stuck}")
             if dock is not self.dock:
                 dock.sortie = None
-            return f"cover of dock {dock.dock_id} would not open: {exc}"
+            return f"cover of dock {dock.dock_id} would not open: {stuck}"
         self._transition(dock.landing, "cover open, drone overhead")
         await self._step("land", self._command("land", drone.land()), self._s.arm_s, command=True)
         await self._step(
@@ -417,14 +416,18 @@ class Sortie:
     async def _retrace_corners(self) -> None:
         """Fly the way out's corners in reverse (the path home around no-fly zones)."""
         for n, (lat, lon) in enumerate(reversed(self._via)):
-            goto = self._command("goto", self.drone.goto(lat, lon, self._s.cruise_alt_m),
-                                 lat=lat, lon=lon)
-            await self._step(f"fly_to:corner:{n}", goto, self._s.arm_s, command=True)
-            await self._step(
-                f"over:corner:{n}",
-                self._until(self._near(lat, lon, self._s.corner_radius_m),
-                            timeout_s=self._leg_s(lat, lon), what=f"over corner {n}"),
-            )
+            await self._fly_over(f"corner:{n}", lat, lon, self._s.corner_radius_m)
+
+    async def _fly_over(self, place: str, lat: float, lon: float, radius_m: float) -> None:
+        """Go to a point at cruise altitude and wait until within ``radius_m`` of it (steps
+        ``fly_to:<place>`` and ``over:<place>``)."""
+        goto = self._command("goto", self.drone.goto(lat, lon, self._s.cruise_alt_m), lat=lat, lon=lon)
+        await self._step(f"fly_to:{place}", goto, self._s.arm_s, command=True)
+        await self._step(
+            f"over:{place}",
+            self._until(self._near(lat, lon, radius_m), timeout_s=self._leg_s(lat, lon),
+                        what=f"over {place}"),
+        )
 
     async def _stow(self, dock: Dock) -> None:
         """Close the cover over the drone, power it off and charge it; the dock goes idle."""
@@ -464,13 +467,8 @@ class Sortie:
         rally = self._nearest_rally()
         drone = self.drone
         if rally is not None:
-            goto = self._command("goto", drone.goto(rally.lat_deg, rally.lon_deg, self._s.cruise_alt_m))
-            await self._step(f"fly_to:rally:{rally.name}", goto, self._s.arm_s, command=True)
-            await self._step(
-                f"over:rally:{rally.name}",
-                self._until(self._near(rally.lat_deg, rally.lon_deg, self._s.arrival_radius_m),
-                            timeout_s=self._leg_s(rally.lat_deg, rally.lon_deg), what="over rally"),
-            )
+            await self._fly_over(f"rally:{rally.name}", rally.lat_deg, rally.lon_deg,
+                                 self._s.arrival_radius_m)
         await self._step("land", self._command("land", drone.land()), self._s.arm_s, command=True)
         await self._step(
             "touchdown",
