@@ -55,6 +55,7 @@ from docks._preflight import (
     Candidate,
     DroneProfile,
     HoldMode,
+    LegChecker,
     RouteBuilder,
     RouteChecker,
     RouteRequest,
@@ -83,7 +84,7 @@ from docks._sim_driver import SimDockDriver
 from docks._sortie import LaunchReport, Sortie, SortieState, StepRecord
 from docks._store import JsonFileStore, PatrolRun, RunStatus, ScheduleStore
 from docks._tasks import cancel_and_wait
-from docks._zones import route_points, zone_checker
+from docks._zones import leg_checker, route_points, zone_checker
 
 __all__ = [
     "IDLE_STATES",
@@ -131,6 +132,7 @@ __all__ = [
     "LaunchReport",
     "LaunchSettings",
     "Launcher",
+    "LegChecker",
     "MissedPolicy",
     "MqttDockDriver",
     "MqttSettings",
@@ -174,6 +176,7 @@ __all__ = [
     "Weather",
     "WeatherScript",
     "cancel_and_wait",
+    "leg_checker",
     "load_fleet",
     "route_points",
     "wait_for_drone",

@@ -15,6 +15,7 @@ from docks._preflight import (
     Candidate,
     DroneProfile,
     HoldMode,
+    LegChecker,
     RouteBuilder,
     RouteChecker,
     RouteRequest,
@@ -46,6 +47,7 @@ class Launcher:
         clock: Clock,
         route_builder: RouteBuilder,
         route_checker: RouteChecker | None = None,
+        leg_checker: LegChecker | None = None,
         settings: DockSettings | None = None,
         profiles: Mapping[str, DroneProfile] | None = None,
         rally_points: Sequence[RallyPoint] = (),
@@ -56,6 +58,7 @@ class Launcher:
         self.settings = settings or DockSettings()
         self.route_builder = route_builder
         self.route_checker = route_checker
+        self.leg_checker = leg_checker
         self.profiles = dict(profiles or {})
         self.default_profile = DroneProfile()
         self.rally_points = list(rally_points)
@@ -171,7 +174,7 @@ class Launcher:
         crew = Crew(
             clock=self.clock, settings=self.settings, docks=self.docks,
             rally_points=self.rally_points, profile_for=self.profile_for, audit=self.audit,
-            spawn=self._tasks.spawn, real_time=time.perf_counter,
+            spawn=self._tasks.spawn, real_time=time.perf_counter, leg_checker=self.leg_checker,
         )
         sortie = Sortie(crew, dock, dock.drone, order, sortie_id=f"{dock.dock_id}-{next(self._ids)}")
         self._tasks.spawn(sortie.run(), f"sortie-{sortie.sortie_id}")

@@ -55,6 +55,10 @@ RouteChecker = Callable[[DockInfo, Sequence[MissionItem]], Sequence[str]]
 """Checks a dock's route against the zones (``zone_checker`` wraps ``geofence``); returns the
 violations in words, empty when clear."""
 
+LegChecker = Callable[[tuple[float, float], tuple[float, float], float, float], Sequence[str]]
+"""Checks one straight leg (lat, lon) -> (lat, lon) flown at an altitude AMSL, given the home
+altitude AMSL, against the zones (``leg_checker`` wraps ``geofence``); violations in words."""
+
 
 class DroneProfile(BaseModel):
     """How a drone type flies, for time and battery estimates."""

@@ -42,7 +42,7 @@ from docks._exceptions import (
 )
 from docks._geo import distance_m
 from docks._model import AuditRecord, AuditSink, DockState, DoorState, RallyPoint
-from docks._preflight import NAV_COMMANDS, DroneProfile, HoldMode
+from docks._preflight import NAV_COMMANDS, DroneProfile, HoldMode, LegChecker
 from docks._settings import DockSettings
 from geofence import MissionItem
 
@@ -117,6 +117,8 @@ class Crew:
     audit: AuditSink | None
     spawn: Callable[[Coroutine[Any, Any, None], str], asyncio.Task[None]]
     real_time: Callable[[], float]
+    leg_checker: LegChecker | None = None
+    """Zone check of a straight divert leg; diverts prefer a place reached without a breach."""
 
 
 @dataclass(frozen=True)
@@ -718,32 +720,40 @@ class Sortie:
         return None
 
     def _divert_docks(self) -> list[Dock]:
+        """Empty docks in range that can take the drone: reached without a zone breach first,
+        then nearest first."""
+        places = [(dock, *dock.info.landing_point) for dock in self.crew.docks.values()
+                  if dock is not self.dock and self._cannot_receive(dock) is None
+                  and dock.state is DockState.IDLE_EMPTY]
+        return self._in_divert_order(places)
+
+    def _nearest_rally(self) -> RallyPoint | None:
+        """The rally point in range to divert to (zone-free way first, then nearest)."""
+        ranked = self._in_divert_order([(r, r.lat_deg, r.lon_deg) for r in self.crew.rally_points])
+        return ranked[0] if ranked else None
+
+    def _in_divert_order(self, places: list[tuple[T, float, float]]) -> list[T]:
+        """Places within half the remaining range: those whose straight way from here breaks
+        no zone before the others, each group nearest first; a chosen way that does break one
+        is noted."""
         pos = self.drone.position
         if pos is None:
             return []
         reach_m = self._range_m(reserve_share=0.5)
+        home = self.dock.info.alt_m
         options = []
-        for dock in self.crew.docks.values():
-            if dock is self.dock or self._cannot_receive(dock) is not None:
-                continue
-            if dock.state is not DockState.IDLE_EMPTY:
-                continue
-            lat, lon = dock.info.landing_point
+        for place, lat, lon in places:
             dist = distance_m(pos.lat_deg, pos.lon_deg, lat, lon)
-            if dist <= reach_m:
-                options.append((dist, dock))
-        return [dock for _, dock in sorted(options, key=lambda o: o[0])]
-
-    def _nearest_rally(self) -> RallyPoint | None:
-        pos = self.drone.position
-        if pos is None:
-            return None
-        reach_m = self._range_m(reserve_share=0.5)
-        options = [
-            (distance_m(pos.lat_deg, pos.lon_deg, r.lat_deg, r.lon_deg), r) for r in self.crew.rally_points
-        ]
-        options = [o for o in options if o[0] <= reach_m]
-        return min(options, key=lambda o: o[0])[1] if options else None
+            if dist > reach_m:
+                continue
+            check = self.crew.leg_checker
+            crossed = check((pos.lat_deg, pos.lon_deg), (lat, lon), home + self._s.cruise_alt_m,
+                            home) if check is not None else ()
+            options.append((bool(crossed), dist, id(place), place, crossed))
+        options.sort(key=lambda o: o[:3])
+        if options and options[0][0]:
+            self._note(f"no zone-free way to divert to: nearest crosses {'; '.join(options[0][4])}")
+        return [o[3] for o in options]
 
 
 def _inside(dock: Dock) -> bool:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from docks._clock import Clock
 from docks._model import DockInfo
-from docks._preflight import NAV_COMMANDS, RouteChecker
+from docks._preflight import NAV_COMMANDS, LegChecker, RouteChecker
 from geofence import GeoPoint, MavCmd, MavFrame, MissionItem, ViolationKind, ZoneSet
 
 ABSOLUTE_FRAMES = frozenset({MavFrame.GLOBAL, MavFrame.GLOBAL_INT})
@@ -25,6 +25,20 @@ def route_points(dock: DockInfo, items: Sequence[MissionItem]) -> list[GeoPoint]
             points.append(GeoPoint(item.lat_deg, item.lon_deg, alt_amsl))
     points.append(GeoPoint(lat, lon, alt_amsl))
     return points
+
+
+def leg_checker(zones: ZoneSet | Callable[[], ZoneSet], *, clock: Clock | None = None) -> LegChecker:
+    """A leg checker over a zone set (or a callable giving the zones as they are now)."""
+
+    def check(start: tuple[float, float], end: tuple[float, float], alt_amsl_m: float,
+              home_amsl_m: float) -> list[str]:
+        current = zones() if callable(zones) else zones
+        violations = current.check_route(
+            [GeoPoint(*start, alt_amsl_m), GeoPoint(*end, alt_amsl_m)],
+            at=clock.now() if clock is not None else None, home_amsl_m=home_amsl_m)
+        return [v.describe() for v in violations if v.kind is not ViolationKind.WITHIN_MARGIN]
+
+    return check
 
 
 def zone_checker(zones: ZoneSet, *, clock: Clock | None = None, margin_m: float = 0.0) -> RouteChecker:

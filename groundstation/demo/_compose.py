@@ -22,6 +22,7 @@ from docks import (
     ScaledClock,
     Scheduler,
     SimFleet,
+    leg_checker,
     load_fleet,
     zone_checker,
 )
@@ -93,6 +94,7 @@ def demo_extension(config: DemoConfig, announce: Callable[[str], None]) -> Stati
 
             launcher = await stack.enter_async_context(Launcher(
                 sims.docks, clock=clock, route_builder=overwatch_items, route_checker=check,
+                leg_checker=leg_checker(station.zones.zoneset, clock=clock),
                 settings=station.settings.docks,
                 profiles={d.dock_id: p for d, p in ((d, fleet.profiles().get(d.dock_id))
                                                      for d in fleet.docks) if p is not None},

@@ -17,6 +17,7 @@ from docks import (
     DroneSpec,
     FleetSpec,
     Launcher,
+    LegChecker,
     RallyPoint,
     RouteChecker,
     RouteRequest,
@@ -94,6 +95,7 @@ class FleetRig:
     settings: DockSettings = field(default_factory=test_settings)
     rally_points: Sequence[RallyPoint] = ()
     route_checker: RouteChecker | None = None
+    leg_checker: LegChecker | None = None
     audit: list[AuditRecord] = field(default_factory=list)
 
     def spec(self) -> FleetSpec:
@@ -128,7 +130,8 @@ class FleetRig:
         self.docks = self.fleet.docks
         self.launcher = await self._stack.enter_async_context(
             Launcher(self.docks, clock=self.clock, route_builder=overwatch_route,
-                     route_checker=self.route_checker, settings=self.settings,
+                     route_checker=self.route_checker, leg_checker=self.leg_checker,
+                     settings=self.settings,
                      rally_points=self.rally_points, audit=self.audit.append)
         )
         await self.wait_settled()

@@ -14,6 +14,7 @@ from docks import (
     RallyPoint,
     SortieState,
     Weather,
+    leg_checker,
     zone_checker,
 )
 from docks._geo import distance_m, offset
@@ -190,6 +191,31 @@ async def test_with_no_dock_free_it_lands_at_the_nearest_rally_point() -> None:
         pos = rig.drone(0).position
         assert pos is not None and distance_m(pos.lat_deg, pos.lon_deg, rally.lat_deg, rally.lon_deg) < 5
         assert rig.drone(0).landed_state.value == "on_ground"
+
+
+@pytest.mark.parametrize("far_blocked", [False, True])
+async def test_a_divert_prefers_a_rally_point_reached_without_crossing_a_no_fly_zone(
+    far_blocked: bool,
+) -> None:
+    near = RallyPoint(name="R-near", lat_deg=YONGZHOU[0] + 0.004, lon_deg=YONGZHOU[1])
+    far_lat, far_lon = offset(*TARGET, 0.0, 1200.0)
+    far = RallyPoint(name="R-far", lat_deg=far_lat, lon_deg=far_lon)
+    between = [Zone.circle("jail", "Jail", ZoneKind.NO_FLY,
+                           *offset(*TARGET, -400.0, -150.0), 100.0)]
+    if far_blocked:
+        between.append(Zone.circle("depot", "Depot", ZoneKind.NO_FLY,
+                                   *offset(*TARGET, 0.0, 600.0), 100.0))
+    async with FleetRig(n_docks=1, rally_points=[near, far],
+                        leg_checker=leg_checker(ZoneSet(between))) as rig:
+        sortie = await rig.launcher.launch(*TARGET)
+        rig.dock(0).driver.set_online(False)  # type: ignore[attr-defined]
+        report = await sortie.recover()
+    assert sortie.state is SortieState.DIVERTED
+    if far_blocked:  # no clear way anywhere: the nearest, with the crossing on record
+        assert report.landed_at == "rally:R-near"
+        assert any("no zone-free way" in n and "Jail" in n for n in report.notes), report.notes
+    else:
+        assert report.landed_at == "rally:R-far"
 
 
 async def test_low_battery_over_the_scene_brings_the_drone_home() -> None:
