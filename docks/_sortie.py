@@ -741,12 +741,12 @@ class Sortie:
             return []
         reach_m = self._range_m(reserve_share=0.5)
         home = self.dock.info.alt_m
+        check = self.crew.leg_checker
         options = []
         for place, lat, lon in places:
             dist = distance_m(pos.lat_deg, pos.lon_deg, lat, lon)
             if dist > reach_m:
                 continue
-            check = self.crew.leg_checker
             crossed = check((pos.lat_deg, pos.lon_deg), (lat, lon), home + self._s.cruise_alt_m,
                             home) if check is not None else ()
             options.append((bool(crossed), dist, id(place), place, crossed))

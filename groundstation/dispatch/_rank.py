@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -57,7 +57,7 @@ def rank_candidates(
     back ends at their home (or where they are, when no home is known).
 
     Paths are planned best-first: a candidate whose straight-line ETA (a lower bound) is beyond
-    the outermost ring and no better than the best planned ETA can be neither the best nor in a
+    the outermost ring and slower than the best planned ETA can be neither the best nor in a
     ring, so it keeps that bound, flagged ``eta_lower_bound``, unless ``complete`` (sending a
     named candidate needs its real path).
     """
@@ -73,14 +73,12 @@ def rank_candidates(
     planner = PathPlanner(zones, settings)
     target = GeoPoint(scene.lat_deg, scene.lon_deg, cruise_amsl_m)
 
-    def judged(paths: list[PlannedPath], bounded: Collection[int] = ()) -> list[RankedCandidate]:
+    def judged(paths: list[PlannedPath]) -> list[RankedCandidate]:
         out = [_dock_candidate(d, p, settings, launch, timings)
                for d, p in zip(docks, paths[:len(docks)], strict=True)]
         out += [_airborne_candidate(a, p, scene, cruise_amsl_m, settings, launch)
                 for a, p in zip(airborne, paths[len(docks):], strict=True)]
-        return [replace(c, eta_lower_bound=True, warnings=tuple(
-                    BOUNDED if w == NOT_CHECKED else w for w in c.warnings))
-                if i in bounded else c for i, c in enumerate(out)]
+        return out
 
     # a detour only lengthens the way, so the straight line's ETA is a lower bound: candidates
     # excluded on it stay excluded, and a candidate whose bound is beyond the outermost ring and
@@ -88,7 +86,7 @@ def rank_candidates(
     # its bound (flagged) unless ``complete`` asks for every path
     paths = planner.plan([replace(g, plan=False) for g in legs], target, at=moment,
                          home_amsl_m=scene.ground_amsl_m)
-    bounds = judged(paths)
+    bounds = ranked = judged(paths)
     outer = settings.rings_s[-1]
     waiting = {i for i, c in enumerate(bounds) if c.eligible}
     todo = {i for i in waiting if complete or bounds[i].eta_s <= outer}
@@ -103,9 +101,10 @@ def rank_candidates(
             paths[i] = found[i]
         waiting -= todo
         todo = set()
-        best = min((c.eta_s for i, c in enumerate(judged(paths))
-                    if c.eligible and i not in waiting), default=math.inf)
-    ranked = judged(paths, bounded=waiting)
+        ranked = judged(paths)
+        best = min((c.eta_s for i, c in enumerate(ranked) if c.eligible and i not in waiting),
+                   default=math.inf)
+    ranked = [_bounded(c) if i in waiting else c for i, c in enumerate(ranked)]
     ranked = [_with_ring(c, settings.rings_s) for c in ranked]
     ranked.sort(key=lambda c: (not c.eligible, c.eta_s, c.candidate_id))
     rings = {ring: tuple(c.candidate_id for c in ranked if c.ring_s is not None and c.ring_s <= ring)
@@ -189,6 +188,12 @@ def _airborne_candidate(
         distance_m=path.length_m, straight_m=path.straight_m, path=path.latlon,
         detoured=path.detoured, battery_pct=drone.battery_pct, battery_needed_pct=needed,
         exclusions=tuple(exclusions), ring_s=None, warnings=_warnings(path))
+
+
+def _bounded(candidate: RankedCandidate) -> RankedCandidate:
+    """A candidate whose path was not planned: its straight-line ETA flagged as a lower bound."""
+    return replace(candidate, eta_lower_bound=True,
+                   warnings=tuple(BOUNDED if w == NOT_CHECKED else w for w in candidate.warnings))
 
 
 def _warnings(path: PlannedPath) -> tuple[str, ...]:
