@@ -21,7 +21,7 @@ from vision._source import open_video
 
 __all__ = ["ClipObservations", "FRONTEND_VERSION", "observe_clip"]
 
-FRONTEND_VERSION = "3"
+FRONTEND_VERSION = "4"
 """Bump when candidates, tracking or features change: invalidates cached observations."""
 
 

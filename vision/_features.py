@@ -4,7 +4,9 @@ Appearance comes from a square patch of the full-size grey frame around the cand
 (normalised against its surroundings, so exposure and thermal gain do not matter); motion
 comes from the track's recent observations with the camera motion removed. Appearance is
 also averaged over the track's recent observations (a flapping bird or a rotor blur varies
-from frame to frame where a drone's look holds), which steadies the per-frame judgement.
+from frame to frame where a drone's look holds), which steadies the per-frame judgement;
+the outline (histograms of gradient orientation, see ``_orientation``) enters only as that
+average, being too noisy on one small target.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from vision._orientation import N_ORIENTATION, orientation_histograms
 from vision._tracking import TrackState
 
 __all__ = ["FEATURE_NAMES", "N_FEATURES", "track_features"]
@@ -35,7 +38,8 @@ _TRACK_NAMES = ([f"track_mean_{n}" for n in _LOOK_NAMES] + [f"track_std_{n}" for
                 + ["track_abs_contrast_mean"])
 FEATURE_NAMES = (_SCALAR_NAMES + _TRACK_NAMES
                  + [f"patch_{i}" for i in range(PATCH_GRID * PATCH_GRID)]
-                 + [f"mean_patch_{i}" for i in range(PATCH_GRID * PATCH_GRID)])
+                 + [f"mean_patch_{i}" for i in range(PATCH_GRID * PATCH_GRID)]
+                 + [f"mean_orientation_{i}" for i in range(N_ORIENTATION)])
 N_FEATURES = len(FEATURE_NAMES)
 
 
@@ -88,7 +92,8 @@ def _motion(track: TrackState) -> list[float]:
 
 
 def _track_look(track: TrackState, look: np.ndarray) -> list[float]:
-    """Record this observation's look on the track; summarise the recent ones."""
+    """Record this observation's look on the track; summarise the recent ones (scalars over
+    all the track keeps, grid and outline over the last ``LOOK_AVERAGE``)."""
     track.looks.append(look)
     looks = np.stack(track.looks)
     n_scalar = len(_LOOK_NAMES)
@@ -105,8 +110,10 @@ def track_features(gray: np.ndarray, track: TrackState) -> np.ndarray:
              cand.area_fraction, float(np.log1p(cand.residual)), float(np.log1p(cand.blob))]
     app = _appearance(gray, cand.box.cx, cand.box.cy, cand.w, cand.h)
     grid = app[6:]
-    look = np.asarray([app[0], app[3], app[4], cand.area_fraction,
-                       float(np.log(max(cand.w, cand.h))), *grid], dtype=np.float32)
+    outline = orientation_histograms(gray, cand.box.cx, cand.box.cy, max(cand.w, cand.h))
+    look = np.concatenate([np.asarray([app[0], app[3], app[4], cand.area_fraction,
+                                       float(np.log(max(cand.w, cand.h))), *grid],
+                                      dtype=np.float32), outline])
     summary = _track_look(track, look)
     n_track = len(_TRACK_NAMES)
     out = shape + app[:6] + _motion(track) + summary[:n_track] + grid + summary[n_track:]
