@@ -106,7 +106,8 @@ class MlpEnsemble:
         arrays: dict[str, np.ndarray] = {"members": np.asarray(len(self.members))}
         for k, member in enumerate(self.members):
             arrays.update(member.arrays(f"m{k}_"))
-        np.savez_compressed(path, **arrays)
+        # numpy's stubs type the named arrays as its allow_pickle flag
+        np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
     @classmethod
     def load(cls, path: Path) -> MlpEnsemble:

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 import cv2
+import numpy as np
 
 from vision._classifier import Classifier
 from vision._dataset import Clip
@@ -63,7 +64,8 @@ def replay_clip(obs: ClipObservations, classifier: Classifier,
     """Decide over cached observations with ``classifier``, as the live pipeline would."""
     judge = TrackJudge(decision)
     out = ClipOutcome(obs.n_frames, obs.fps)
-    probs = classifier.predict_proba(obs.features) if len(obs.frames) else []
+    probs: np.ndarray | list[np.ndarray] = (classifier.predict_proba(obs.features)
+                                             if len(obs.frames) else [])
     for frame, tid, box, row in zip(obs.frames, obs.track_ids, obs.boxes, probs):
         verdict = judge.observe(int(tid), row)
         b = Box(*(float(v) for v in box))

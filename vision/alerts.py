@@ -130,7 +130,8 @@ class FrameRing:
         width = image.shape[1]
         if width > self.max_width_px:
             height = max(2, round(image.shape[0] * self.max_width_px / width))
-            image = cv2.resize(image, (self.max_width_px, height), interpolation=cv2.INTER_AREA)
+            image = np.asarray(cv2.resize(image, (self.max_width_px, height),
+                                          interpolation=cv2.INTER_AREA), dtype=np.uint8)
         self._frames.append((t_s, image))
         while self._frames and self._frames[0][0] < t_s - self.seconds:
             self._frames.popleft()
