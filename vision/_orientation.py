@@ -5,8 +5,9 @@ the target is big enough to show its shape in an 8×8 grid of brightness. The pa
 the candidate (twice its size) is scaled to 32×32 and normalised against its surroundings;
 each of 4×4 cells of 8×8 pixels gets a histogram of unsigned gradient direction in 9 bins
 weighted by gradient strength (shared linearly between the two nearest bins, so an edge
-near a bin boundary, such as 0° against 180°, does not jump between them), and every 2×2 block of cells is scaled to unit length, so
-neither exposure nor the target's polarity against the sky changes the descriptor.
+near a bin boundary, such as 0° against 180°, does not jump between them), and every 2×2
+block of cells is scaled to unit length, so neither exposure nor the target's polarity
+against the sky changes the descriptor.
 """
 
 from __future__ import annotations
