@@ -13,7 +13,10 @@ from typing import Any
 
 import pytest
 from pyproj import Geod
+from sqlalchemy import select
 
+from groundstation.auth import create_org, create_user
+from groundstation.db import Organisation, OrgKind, Role
 from groundstation.operations import operations_of
 from groundstation.simcam import GroundMap, SimCamera, TruthPoseSource
 from tests.console.harness import CAMERA
@@ -47,6 +50,19 @@ async def _incident_with(svc: Service, incident_id: int, kind: str, timeout_s: f
             if kind in kinds or "dispatch_failed" in kinds:
                 return incident  # type: ignore[no-any-return]
             await asyncio.sleep(0.2)
+
+
+def _outside_viewer(svc: Service) -> dict[str, str]:
+    """Headers of a viewer in a county bureau beside the demo's, under the same city."""
+    with svc.station.db.session() as s:
+        city = s.scalar(select(Organisation).where(Organisation.parent_id.is_(None)))
+        assert city is not None
+        county = create_org(s, "Qiyang county bureau", OrgKind.COUNTY_BUREAU, city.id)
+        user = create_user(s, svc.station.passwords, username="viewer_qiyang", role=Role.VIEWER,
+                           org_id=county.id)
+        s.flush()
+        user_id = user.id
+    return {"Authorization": f"Bearer {svc.station.tokens.issue(user_id, 0)}"}
 
 
 def _camera(svc: Service, drone_id: str, dock_id: str) -> SimCamera:
@@ -92,6 +108,13 @@ async def test_incident_to_drone_hovering_overhead_with_video_timeline_and_audit
     bad = await svc.client.post("/api/coverage", json={"outline": district[:2]},
                                 headers=commander)
     assert bad.status_code == 422
+    # a viewer of a neighbouring county bureau neither counts nor sees these docks
+    outsider = _outside_viewer(svc)
+    other = await svc.client.post("/api/coverage", json={"outline": district, "cell_m": 250},
+                                  headers=outsider)
+    assert other.status_code == 200, other.text
+    assert other.json()["per_dock"] == {} and other.json()["union"]["300"] == 0
+    assert "YZ-D0" not in other.text
 
     camera = _camera(svc, best["drone_id"], best["dock_id"])
     try:

@@ -1,4 +1,5 @@
-"""District coverage by the station's docks: shares within the 1/3/5-minute rings and GeoJSON."""
+"""District coverage by the docks the caller may see (their organisation's subtree): shares
+within the 1/3/5-minute rings and GeoJSON."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
 from groundstation.api.deps import CurrentUser, StationDep
+from groundstation.api.routes.docks import visible_docks
 from groundstation.api.schemas import Latitude, Longitude
 from groundstation.dispatch import DispatchError, district_coverage
 from groundstation.operations import operations_of
@@ -38,12 +40,14 @@ class CoverageOut(BaseModel):
 @router.post("", responses={422: {"description": "bad outline or too many cells"},
                             503: {"description": "no docks on this station"}})
 async def coverage(body: CoverageIn, user: CurrentUser, station: StationDep) -> CoverageOut:
-    """The share of the district each dock reaches within each ring, and the union (any role)."""
+    """The share of the district each of the caller's docks reaches within each ring, and their
+    union (any role; another organisation's docks are neither counted nor named)."""
     ops = operations_of(station)
     if ops is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no docks on this station")
+    visible = await visible_docks(station, user)
     zones = await anyio.to_thread.run_sync(station.zones.zoneset)
-    docks = ops.dock_snapshots()
+    docks = [d for d in ops.dock_snapshots() if d.info.dock_id in visible]
     try:
         cov = await anyio.to_thread.run_sync(lambda: district_coverage(
             body.outline, docks, zones=zones, settings=ops.dispatch,
