@@ -743,13 +743,13 @@ class Sortie:
         home = self.dock.info.alt_m
         check = self.crew.leg_checker
         options = []
-        for place, lat, lon in places:
+        for order, (place, lat, lon) in enumerate(places):
             dist = distance_m(pos.lat_deg, pos.lon_deg, lat, lon)
             if dist > reach_m:
                 continue
             crossed = check((pos.lat_deg, pos.lon_deg), (lat, lon), home + self._s.cruise_alt_m,
                             home) if check is not None else ()
-            options.append((bool(crossed), dist, id(place), place, crossed))
+            options.append((bool(crossed), dist, order, place, crossed))
         options.sort(key=lambda o: o[:3])
         if options and options[0][0]:
             self._note(f"no zone-free way to divert to: nearest crosses {'; '.join(options[0][4])}")
