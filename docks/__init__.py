@@ -84,6 +84,7 @@ from docks._sim_driver import SimDockDriver
 from docks._sortie import LaunchReport, Sortie, SortieState, StepRecord
 from docks._store import JsonFileStore, PatrolRun, RunStatus, ScheduleStore
 from docks._tasks import cancel_and_wait
+from docks._ways import Way, WayFinder, straight_ways
 from docks._zones import leg_checker, route_points, zone_checker
 
 __all__ = [
@@ -172,6 +173,8 @@ __all__ = [
     "StoreError",
     "Topics",
     "Transition",
+    "Way",
+    "WayFinder",
     "Waypoint",
     "Weather",
     "WeatherScript",
@@ -179,6 +182,7 @@ __all__ = [
     "leg_checker",
     "load_fleet",
     "route_points",
+    "straight_ways",
     "wait_for_drone",
     "zone_checker",
 ]

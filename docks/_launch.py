@@ -15,7 +15,6 @@ from docks._preflight import (
     Candidate,
     DroneProfile,
     HoldMode,
-    LegChecker,
     RouteBuilder,
     RouteChecker,
     RouteRequest,
@@ -25,6 +24,7 @@ from docks._preflight import (
 from docks._settings import DockSettings
 from docks._sortie import Crew, Sortie, SortieOrder
 from docks._tasks import TaskOwner
+from docks._ways import WayFinder
 from geofence import MissionItem
 
 SORTIE_HISTORY = 500
@@ -47,7 +47,7 @@ class Launcher:
         clock: Clock,
         route_builder: RouteBuilder,
         route_checker: RouteChecker | None = None,
-        leg_checker: LegChecker | None = None,
+        way_finder: WayFinder | None = None,
         settings: DockSettings | None = None,
         profiles: Mapping[str, DroneProfile] | None = None,
         rally_points: Sequence[RallyPoint] = (),
@@ -58,7 +58,7 @@ class Launcher:
         self.settings = settings or DockSettings()
         self.route_builder = route_builder
         self.route_checker = route_checker
-        self.leg_checker = leg_checker
+        self.way_finder = way_finder
         self.profiles = dict(profiles or {})
         self.default_profile = DroneProfile()
         self.rally_points = list(rally_points)
@@ -174,7 +174,7 @@ class Launcher:
         crew = Crew(
             clock=self.clock, settings=self.settings, docks=self.docks,
             rally_points=self.rally_points, profile_for=self.profile_for, audit=self.audit,
-            spawn=self._tasks.spawn, real_time=time.perf_counter, leg_checker=self.leg_checker,
+            spawn=self._tasks.spawn, real_time=time.perf_counter, way_finder=self.way_finder,
         )
         sortie = Sortie(crew, dock, dock.drone, order, sortie_id=f"{dock.dock_id}-{next(self._ids)}")
         self._tasks.spawn(sortie.run(), f"sortie-{sortie.sortie_id}")

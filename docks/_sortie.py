@@ -42,8 +42,9 @@ from docks._exceptions import (
 )
 from docks._geo import distance_m
 from docks._model import AuditRecord, AuditSink, DockState, DoorState, RallyPoint
-from docks._preflight import NAV_COMMANDS, DroneProfile, HoldMode, LegChecker
+from docks._preflight import NAV_COMMANDS, DroneProfile, HoldMode
 from docks._settings import DockSettings
+from docks._ways import LatLon, Way, WayFinder, straight_ways
 from geofence import MissionItem
 
 _log = logging.getLogger("docks.sortie")
@@ -117,8 +118,9 @@ class Crew:
     audit: AuditSink | None
     spawn: Callable[[Coroutine[Any, Any, None], str], asyncio.Task[None]]
     real_time: Callable[[], float]
-    leg_checker: LegChecker | None = None
-    """Zone check of a straight divert leg; diverts prefer a place reached without a breach."""
+    way_finder: WayFinder | None = None
+    """Ways to divert places (around no-fly zones); diverts prefer a place reached without a
+    breach. None: straight lines, unchecked."""
 
 
 @dataclass(frozen=True)
@@ -344,14 +346,15 @@ class Sortie:
             await asyncio.gather(self._close_behind, return_exceptions=True)
         why = self._cannot_receive(home)
         if why is None:
-            why = await self._land_in(home)
+            why = await self._land_in(home, tuple(reversed(self._via)))
             if why is None:
                 self._finish(SortieState.LANDED, f"landed in dock {home.dock_id}")
                 return
         await self._divert(why)
 
-    async def _land_in(self, dock: Dock) -> str | None:
-        """Bring the drone down inside ``dock``; None when it is in, else why it could not."""
+    async def _land_in(self, dock: Dock, via: Sequence[LatLon] = ()) -> str | None:
+        """Bring the drone down inside ``dock``, first over the corners ``via``; None when it
+        is in, else why it could not."""
         drone = self.drone
         if dock is not self.dock:
             dock.sortie = self
@@ -366,8 +369,7 @@ class Sortie:
             name=f"sortie-{self.sortie_id}-cover-{dock.dock_id}",
         )
         try:
-            if dock is self.dock:
-                await self._retrace_corners()
+            await self._fly_corners(via)
             goto = self._command("goto", drone.goto(lat, lon, self._s.cruise_alt_m), lat=lat, lon=lon)
             await self._step(f"fly_to:{dock.dock_id}", goto, self._s.arm_s, command=True)
             over = self._near(lat, lon, self._s.arrival_radius_m)
@@ -415,9 +417,9 @@ class Sortie:
         await self._stow(dock)
         return None
 
-    async def _retrace_corners(self) -> None:
-        """Fly the way out's corners in reverse (the path home around no-fly zones)."""
-        for n, (lat, lon) in enumerate(reversed(self._via)):
+    async def _fly_corners(self, via: Sequence[LatLon]) -> None:
+        """Fly over the corners of a path around no-fly zones, in order."""
+        for n, (lat, lon) in enumerate(via):
             await self._fly_over(f"corner:{n}", lat, lon, self._s.corner_radius_m)
 
     async def _fly_over(self, place: str, lat: float, lon: float, radius_m: float) -> None:
@@ -460,15 +462,16 @@ class Sortie:
         self._note(f"cannot land in dock {home.dock_id}: {why}; diverting")
         if home.state is DockState.DRONE_OUT:
             self._transition(home.drone_gone, "drone diverted elsewhere")
-        for dock in self._divert_docks():
-            refusal = await self._land_in(dock)
+        for dock, way in self._divert_docks():
+            refusal = await self._land_in(dock, way.via)
             if refusal is None:
                 self._finish(SortieState.DIVERTED, f"diverted to dock {dock.dock_id}")
                 return
             self._note(refusal)
-        rally = self._nearest_rally()
+        rally, way = self._nearest_rally()
         drone = self.drone
         if rally is not None:
+            await self._fly_corners(way.via)
             await self._fly_over(f"rally:{rally.name}", rally.lat_deg, rally.lon_deg,
                                  self._s.arrival_radius_m)
         await self._step("land", self._command("land", drone.land()), self._s.arm_s, command=True)
@@ -719,41 +722,40 @@ class Sortie:
             return f"dock {dock.dock_id} busy"
         return None
 
-    def _divert_docks(self) -> list[Dock]:
-        """Empty docks in range that can take the drone: reached without a zone breach first,
-        then nearest first."""
+    def _divert_docks(self) -> list[tuple[Dock, Way]]:
+        """Empty docks in range that can take the drone, with the way to each: reached without
+        a zone breach first, then shortest way first."""
         places = [(dock, *dock.info.landing_point) for dock in self.crew.docks.values()
                   if dock is not self.dock and self._cannot_receive(dock) is None
                   and dock.state is DockState.IDLE_EMPTY]
         return self._in_divert_order(places)
 
-    def _nearest_rally(self) -> RallyPoint | None:
-        """The rally point in range to divert to (zone-free way first, then nearest)."""
+    def _nearest_rally(self) -> tuple[RallyPoint | None, Way]:
+        """The rally point in range to divert to (zone-free way first, then shortest), with
+        its way."""
         ranked = self._in_divert_order([(r, r.lat_deg, r.lon_deg) for r in self.crew.rally_points])
-        return ranked[0] if ranked else None
+        return ranked[0] if ranked else (None, Way(0.0))
 
-    def _in_divert_order(self, places: list[tuple[T, float, float]]) -> list[T]:
-        """Places within half the remaining range: those whose straight way from here breaks
-        no zone before the others, each group nearest first; a chosen way that does break one
+    def _in_divert_order(self, places: list[tuple[T, float, float]]) -> list[tuple[T, Way]]:
+        """Places whose way from here is within half the remaining range: ways that break no
+        zone before the others, each group shortest first; a chosen way that does break one
         is noted."""
         pos = self.drone.position
-        if pos is None:
+        if pos is None or not places:
             return []
         reach_m = self._range_m(reserve_share=0.5)
         home = self.dock.info.alt_m
-        check = self.crew.leg_checker
-        options = []
-        for order, (place, lat, lon) in enumerate(places):
-            dist = distance_m(pos.lat_deg, pos.lon_deg, lat, lon)
-            if dist > reach_m:
-                continue
-            crossed = check((pos.lat_deg, pos.lon_deg), (lat, lon), home + self._s.cruise_alt_m,
-                            home) if check is not None else ()
-            options.append((bool(crossed), dist, order, place, crossed))
-        options.sort(key=lambda o: o[:3])
+        find = self.crew.way_finder or straight_ways()
+        ways = find((pos.lat_deg, pos.lon_deg), [(lat, lon) for _p, lat, lon in places],
+                    home + self._s.cruise_alt_m, home)
+        options = sorted(
+            ((bool(way.crossed), way.length_m, order, place, way)
+             for order, ((place, _lat, _lon), way) in enumerate(zip(places, ways, strict=True))
+             if way.length_m <= reach_m),
+            key=lambda o: o[:3])
         if options and options[0][0]:
-            self._note(f"no zone-free way to divert to: nearest crosses {'; '.join(options[0][4])}")
-        return [o[3] for o in options]
+            self._note(f"no zone-free way to divert to: nearest crosses {'; '.join(options[0][4].crossed)}")
+        return [(o[3], o[4]) for o in options]
 
 
 def _inside(dock: Dock) -> bool:

@@ -22,7 +22,6 @@ from docks import (
     ScaledClock,
     Scheduler,
     SimFleet,
-    leg_checker,
     load_fleet,
     zone_checker,
 )
@@ -32,6 +31,7 @@ from groundstation.demo._docked import SimDockedDrone
 from groundstation.demo._intruder import DemoIntruder
 from groundstation.demo._routes import overwatch_items, patrol_items
 from groundstation.demo._seed import DemoUser, seed_demo
+from groundstation.dispatch import zone_avoiding_ways
 from groundstation.operations import (
     DISPATCHER_NAME,
     SERVICE_NAME,
@@ -94,7 +94,7 @@ def demo_extension(config: DemoConfig, announce: Callable[[str], None]) -> Stati
 
             launcher = await stack.enter_async_context(Launcher(
                 sims.docks, clock=clock, route_builder=overwatch_items, route_checker=check,
-                leg_checker=leg_checker(station.zones.zoneset, clock=clock),
+                way_finder=zone_avoiding_ways(station.zones.zoneset, clock.now),
                 settings=station.settings.docks,
                 profiles={d.dock_id: p for d, p in ((d, fleet.profiles().get(d.dock_id))
                                                      for d in fleet.docks) if p is not None},

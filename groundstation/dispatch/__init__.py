@@ -6,6 +6,7 @@ the 1, 3 and 5-minute rings, and the nearest ground unit for a hand-off.
 """
 
 from groundstation.dispatch._coverage import Coverage, district_coverage
+from groundstation.dispatch._divert import zone_avoiding_ways
 from groundstation.dispatch._exceptions import DispatchError
 from groundstation.dispatch._launch import dock_exclusions, launch_overhead_s
 from groundstation.dispatch._model import (
@@ -46,4 +47,5 @@ __all__ = [
     "launch_overhead_s",
     "nearest_ground_unit",
     "rank_candidates",
+    "zone_avoiding_ways",
 ]

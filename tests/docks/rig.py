@@ -17,13 +17,13 @@ from docks import (
     DroneSpec,
     FleetSpec,
     Launcher,
-    LegChecker,
     RallyPoint,
     RouteChecker,
     RouteRequest,
     ScaledClock,
     SimFleet,
     SimulatedDock,
+    WayFinder,
     Weather,
 )
 from docks._geo import offset
@@ -95,7 +95,7 @@ class FleetRig:
     settings: DockSettings = field(default_factory=test_settings)
     rally_points: Sequence[RallyPoint] = ()
     route_checker: RouteChecker | None = None
-    leg_checker: LegChecker | None = None
+    way_finder: WayFinder | None = None
     audit: list[AuditRecord] = field(default_factory=list)
 
     def spec(self) -> FleetSpec:
@@ -130,7 +130,7 @@ class FleetRig:
         self.docks = self.fleet.docks
         self.launcher = await self._stack.enter_async_context(
             Launcher(self.docks, clock=self.clock, route_builder=overwatch_route,
-                     route_checker=self.route_checker, leg_checker=self.leg_checker,
+                     route_checker=self.route_checker, way_finder=self.way_finder,
                      settings=self.settings,
                      rally_points=self.rally_points, audit=self.audit.append)
         )

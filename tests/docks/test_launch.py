@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from docks import (
@@ -15,10 +17,12 @@ from docks import (
     SortieState,
     Weather,
     leg_checker,
+    straight_ways,
     zone_checker,
 )
 from docks._geo import distance_m, offset
 from geofence import CircleShape, Zone, ZoneKind, ZoneSet
+from groundstation.dispatch import zone_avoiding_ways
 from tests.docks.rig import YONGZHOU, FleetRig, square_patrol, wait_state
 
 TARGET = offset(*YONGZHOU, 1200.0, 300.0)  # about 1.2 km north of dock D1
@@ -206,7 +210,7 @@ async def test_a_divert_prefers_a_rally_point_reached_without_crossing_a_no_fly_
         between.append(Zone.circle("depot", "Depot", ZoneKind.NO_FLY,
                                    *offset(*TARGET, 0.0, 600.0), 100.0))
     async with FleetRig(n_docks=1, rally_points=[near, far],
-                        leg_checker=leg_checker(ZoneSet(between))) as rig:
+                        way_finder=straight_ways(leg_checker(ZoneSet(between)))) as rig:
         sortie = await rig.launcher.launch(*TARGET)
         rig.dock(0).driver.set_online(False)  # type: ignore[attr-defined]
         report = await sortie.recover()
@@ -216,6 +220,36 @@ async def test_a_divert_prefers_a_rally_point_reached_without_crossing_a_no_fly_
         assert any("no zone-free way" in n and "Jail" in n for n in report.notes), report.notes
     else:
         assert report.landed_at == "rally:R-far"
+
+
+async def test_a_divert_with_no_straight_clear_way_flies_around_the_no_fly_zone() -> None:
+    # both rally points' straight lines cross a zone; the station's way finder plans around
+    near = RallyPoint(name="R-near", lat_deg=YONGZHOU[0] + 0.004, lon_deg=YONGZHOU[1])
+    far = RallyPoint(name="R-far", lat_deg=offset(*TARGET, 0.0, 1200.0)[0],
+                     lon_deg=offset(*TARGET, 0.0, 1200.0)[1])
+    zones = ZoneSet([
+        Zone.circle("jail", "Jail", ZoneKind.NO_FLY, *offset(*TARGET, -400.0, -150.0), 100.0),
+        Zone.circle("depot", "Depot", ZoneKind.NO_FLY, *offset(*TARGET, 0.0, 600.0), 100.0),
+    ])
+    async with FleetRig(n_docks=1, rally_points=[near, far]) as rig:
+        rig.launcher.way_finder = zone_avoiding_ways(lambda: zones, rig.clock.now)
+        sortie = await rig.launcher.launch(*TARGET)
+        rig.dock(0).driver.set_online(False)  # type: ignore[attr-defined]
+        start = rig.drone(0).position
+        sent = len(rig.audit)
+        report = await sortie.recover()
+        alt = rig.dock(0).info.alt_m + rig.settings.launch.cruise_alt_m
+        home_alt = rig.dock(0).info.alt_m
+    assert sortie.state is SortieState.DIVERTED and report.landed_at == "rally:R-near"
+    assert not any("no zone-free way" in n for n in report.notes), report.notes
+    assert start is not None
+    flown = [(start.lat_deg, start.lon_deg)] + [
+        (r.params["lat"], r.params["lon"]) for r in rig.audit[sent:] if r.command == "goto"]
+    assert len(flown) >= 3, flown  # at least one corner before the rally point
+    check = leg_checker(zones)
+    crossings = [c for a, b in itertools.pairwise(flown) for c in check(a, b, alt, home_alt)]
+    assert crossings == []
+    assert check(flown[0], flown[-1], alt, home_alt)  # the straight line would have crossed
 
 
 async def test_low_battery_over_the_scene_brings_the_drone_home() -> None:
