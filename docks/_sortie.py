@@ -462,7 +462,12 @@ class Sortie:
         self._note(f"cannot land in dock {home.dock_id}: {why}; diverting")
         if home.state is DockState.DRONE_OUT:
             self._transition(home.drone_gone, "drone diverted elsewhere")
-        for dock, way in self._divert_docks():
+        tried: set[str] = set()
+        # ways are planned again after each refusal: they start where the drone now is
+        while choice := next(((d, w) for d, w in self._divert_docks() if d.dock_id not in tried),
+                             None):
+            dock, way = choice
+            tried.add(dock.dock_id)
             refusal = await self._land_in(dock, way.via)
             if refusal is None:
                 self._finish(SortieState.DIVERTED, f"diverted to dock {dock.dock_id}")

@@ -185,6 +185,17 @@ async def test_a_drone_that_cannot_land_in_its_dock_diverts_to_an_empty_dock() -
         assert rig.dock(1).state is DockState.IDLE_CHARGING or rig.dock(1).state is DockState.IDLE_READY
 
 
+async def test_a_divert_dock_whose_cover_jams_is_passed_over_for_the_next() -> None:
+    async with FleetRig(n_docks=3, empty=[1, 2]) as rig:
+        sortie = await rig.launcher.launch(*TARGET)
+        rig.sim(0).inject(DockFault.LANDING_AREA_BLOCKED)
+        rig.sim(1).inject(DockFault.COVER_JAM)
+        report = await sortie.recover()
+        assert sortie.state is SortieState.DIVERTED and report.landed_at == "dock:D3"
+        assert any("D2" in n and "would not open" in n for n in report.notes), report.notes
+        assert rig.dock(2).drone is rig.drone(0) and rig.sim(2).readings().drone_present
+
+
 async def test_with_no_dock_free_it_lands_at_the_nearest_rally_point() -> None:
     rally = RallyPoint(name="R1", lat_deg=YONGZHOU[0] + 0.004, lon_deg=YONGZHOU[1])
     async with FleetRig(n_docks=1, rally_points=[rally]) as rig:
