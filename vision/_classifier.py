@@ -1,6 +1,7 @@
-"""Classifiers of track observations: the learned NumPy MLP and a hand-made rule baseline.
+"""Classifiers of track observations: the learned models and a hand-made rule baseline.
 
-Both map feature vectors (see ``_features``) to probabilities over ``CLASSES``: background
+The learned classifier averages an MLP ensemble and a forest of boosted trees (both walked in
+NumPy). Both map feature vectors (see ``_features``) to probabilities over ``CLASSES``: background
 clutter, drone, bird, airplane, helicopter. The learned weights for each modality are
 committed under ``vision/weights/`` and made by ``python -m vision.train``.
 """
@@ -14,10 +15,11 @@ import numpy as np
 
 from vision._features import FEATURE_NAMES, N_FEATURES
 from vision._mlp import MlpEnsemble
+from vision._trees import TreeForest
 from vision._types import TargetClass
 
 __all__ = ["CLASSES", "CLUTTER", "Classifier", "LearnedClassifier", "RulesClassifier",
-           "default_classifier", "weights_path"]
+           "default_classifier", "finite", "weights_path"]
 
 CLUTTER = None
 CLASSES: tuple[TargetClass | None, ...] = (CLUTTER, TargetClass.DRONE, TargetClass.BIRD,
@@ -41,21 +43,47 @@ def weights_path(modality: str) -> Path:
     return WEIGHTS_DIR / f"{modality}.npz"
 
 
-class LearnedClassifier:
-    """The trained MLP ensemble of one modality."""
+_TREES_PREFIX = "trees_"
 
-    def __init__(self, model: MlpEnsemble) -> None:
-        if model.n_inputs != N_FEATURES or model.n_classes != len(CLASSES):
-            raise ValueError(f"weights expect {model.n_inputs} features and {model.n_classes} "
-                             f"classes; the pipeline has {N_FEATURES} and {len(CLASSES)}")
+
+def finite(features: np.ndarray) -> np.ndarray:
+    """Features as float32 with NaN and infinities set to 0 (the trees train on the same)."""
+    return np.nan_to_num(np.asarray(features, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+
+
+class LearnedClassifier:
+    """The trained models of one modality: the MLP ensemble and, when given, the trees; their
+    probabilities are averaged with equal weight."""
+
+    def __init__(self, model: MlpEnsemble, trees: TreeForest | None = None) -> None:
+        for name, m in (("weights", model), ("trees", trees)):
+            if m is not None and (m.n_inputs != N_FEATURES or m.n_classes != len(CLASSES)):
+                raise ValueError(f"{name} expect {m.n_inputs} features and {m.n_classes} "
+                                 f"classes; the pipeline has {N_FEATURES} and {len(CLASSES)}")
         self.model = model
+        self.trees = trees
 
     @classmethod
     def load(cls, path: Path) -> LearnedClassifier:
-        return cls(MlpEnsemble.load(path))
+        """Read a file written by :meth:`save` (an MLP-only file also loads)."""
+        with np.load(path) as data:
+            has_trees = f"{_TREES_PREFIX}roots" in data.files
+            trees = TreeForest.from_arrays(data, _TREES_PREFIX) if has_trees else None
+        return cls(MlpEnsemble.load(path), trees)
+
+    def save(self, path: Path) -> None:
+        """One ``.npz`` file with the MLP members and the trees."""
+        arrays = self.model.arrays()
+        if self.trees is not None:
+            arrays.update(self.trees.arrays(_TREES_PREFIX))
+        # numpy's stubs type the named arrays as its allow_pickle flag
+        np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
-        return self.model.predict_proba(features)
+        mlp = self.model.predict_proba(features)
+        if self.trees is None:
+            return mlp
+        return (mlp + self.trees.predict_proba(finite(features))) / 2.0
 
 
 _IDX = {name: i for i, name in enumerate(FEATURE_NAMES)}

@@ -102,12 +102,16 @@ class MlpEnsemble:
         """Mean of the members' class probabilities, shape (n, n_classes)."""
         return np.mean([m.predict_proba(x) for m in self.members], axis=0)
 
-    def save(self, path: Path) -> None:
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every member's parameters as named arrays."""
         arrays: dict[str, np.ndarray] = {"members": np.asarray(len(self.members))}
         for k, member in enumerate(self.members):
             arrays.update(member.arrays(f"m{k}_"))
+        return arrays
+
+    def save(self, path: Path) -> None:
         # numpy's stubs type the named arrays as its allow_pickle flag
-        np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+        np.savez_compressed(path, **self.arrays())  # type: ignore[arg-type]
 
     @classmethod
     def load(cls, path: Path) -> MlpEnsemble:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+from threadpoolctl import threadpool_limits
 
 from vision._classifier import Classifier, RulesClassifier
 from vision._dataset import Clip, list_clips
@@ -85,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="scratch folder of cached observations (cross-validation)")
     args = parser.parse_args(argv)
     cv2.setNumThreads(1)
+    with threadpool_limits(limits=1):  # one core, and training as vision.train does it
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     modalities = ["visible", "thermal"] if args.modality == "both" else [args.modality]
     results: dict[str, Any] = {}
     for modality in modalities:

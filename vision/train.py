@@ -2,8 +2,10 @@
 
     python -m vision.train ../shared/data/drone-footage --modality visible
 
-writes ``vision/weights/visible.npz`` (or ``--out``). Deterministic: fixed seed, clips in
-name order, observations cached in ``--cache`` (default ``$TMPDIR/vision-cache``).
+writes ``vision/weights/visible.npz`` (or ``--out``). Deterministic: fixed seeds, clips in
+name order, observations cached in ``--cache`` (default ``$TMPDIR/vision-cache``), and the
+BLAS and OpenMP pools held to one thread (a multi-threaded matrix product sums in another
+order, and the networks drift apart from there). Needs the test extra (scikit-learn).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 from pathlib import Path
 
 import cv2
+from threadpoolctl import threadpool_limits
 
 from vision._classifier import weights_path
 from vision._dataset import list_clips
@@ -42,10 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     clips = list_clips(args.root, args.modality)
     observations = [observe_clip(c, args.cache) for c in clips]
-    model = fit_classifier(clips, observations, MlpTraining(seed=args.seed))
+    with threadpool_limits(limits=1):
+        model = fit_classifier(clips, observations, MlpTraining(seed=args.seed))
     out = args.out or weights_path(args.modality)
     out.parent.mkdir(parents=True, exist_ok=True)
-    model.model.save(out)
+    model.save(out)
     print(f"trained on {len(clips)} {args.modality} clips in "
           f"{time.perf_counter() - start:.0f} s -> {out}")
     return 0
