@@ -750,9 +750,15 @@ class Sortie:
             return []
         reach_m = self._range_m(reserve_share=0.5)
         home = self.dock.info.alt_m
-        find = self.crew.way_finder or straight_ways()
-        ways = find((pos.lat_deg, pos.lon_deg), [(lat, lon) for _p, lat, lon in places],
-                    home + self._s.cruise_alt_m, home)
+        here, targets = (pos.lat_deg, pos.lon_deg), [(lat, lon) for _p, lat, lon in places]
+        try:
+            ways = list((self.crew.way_finder or straight_ways())(
+                here, targets, home + self._s.cruise_alt_m, home))
+            if len(ways) != len(targets):
+                raise ValueError(f"{len(ways)} ways for {len(targets)} places")
+        except Exception as exc:  # noqa: BLE001 - a planner fault must not keep the drone from landing
+            self._note(f"way planning failed ({exc}); straight lines, zones unchecked")
+            ways = list(straight_ways()(here, targets, home + self._s.cruise_alt_m, home))
         options = sorted(
             ((bool(way.crossed), way.length_m, order, place, way)
              for order, ((place, _lat, _lon), way) in enumerate(zip(places, ways, strict=True))

@@ -263,6 +263,21 @@ async def test_a_divert_with_no_straight_clear_way_flies_around_the_no_fly_zone(
     assert check(flown[0], flown[-1], alt, home_alt)  # the straight line would have crossed
 
 
+async def test_a_way_finder_that_fails_still_lets_the_drone_divert() -> None:
+    rally = RallyPoint(name="R1", lat_deg=YONGZHOU[0] + 0.004, lon_deg=YONGZHOU[1])
+
+    def broken(*_args: object) -> list[object]:
+        raise RuntimeError("zone map unreadable")
+
+    async with FleetRig(n_docks=1, rally_points=[rally]) as rig:
+        rig.launcher.way_finder = broken  # type: ignore[assignment]
+        sortie = await rig.launcher.launch(*TARGET)
+        rig.dock(0).driver.set_online(False)  # type: ignore[attr-defined]
+        report = await sortie.recover()
+    assert sortie.state is SortieState.DIVERTED and report.landed_at == "rally:R1"
+    assert any("way planning failed (zone map unreadable)" in n for n in report.notes), report.notes
+
+
 async def test_low_battery_over_the_scene_brings_the_drone_home() -> None:
     async with FleetRig(n_docks=1, battery_pct=60.0) as rig:
         rig.settings.launch.hold_s = 0.0
