@@ -24,6 +24,7 @@ from docks._exceptions import (
     StoreError,
 )
 from docks._fleet import DroneSpec, FleetSpec, PatrolSpec, SimFleet, Waypoint, load_fleet
+from docks._geo import LatLon
 from docks._launch import Launcher
 from docks._model import (
     IDLE_STATES,
@@ -128,6 +129,7 @@ __all__ = [
     "IllegalTransition",
     "JsonFileStore",
     "LandedState",
+    "LatLon",
     "LaunchAborted",
     "LaunchRefused",
     "LaunchReport",

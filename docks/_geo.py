@@ -7,18 +7,11 @@ chooser and the arrival checks need, kept here so ``docks`` runs before ``geofen
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 EARTH_RADIUS_M = 6_371_008.8
 
-
-@dataclass(frozen=True, slots=True)
-class LatLon:
-    """A WGS84 point in degrees, with an optional altitude in metres."""
-
-    lat_deg: float
-    lon_deg: float
-    alt_m: float = 0.0
+LatLon = tuple[float, float]
+"""A WGS84 point as (latitude, longitude) in degrees."""
 
 
 def distance_m(lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg: float) -> float:

@@ -40,11 +40,11 @@ from docks._exceptions import (
     IllegalTransition,
     LaunchAborted,
 )
-from docks._geo import distance_m
+from docks._geo import LatLon, distance_m
 from docks._model import AuditRecord, AuditSink, DockState, DoorState, RallyPoint
 from docks._preflight import NAV_COMMANDS, DroneProfile, HoldMode
 from docks._settings import DockSettings
-from docks._ways import LatLon, Way, WayFinder, straight_ways
+from docks._ways import Way, WayFinder, straight_ways
 from geofence import MissionItem
 
 _log = logging.getLogger("docks.sortie")
@@ -751,14 +751,14 @@ class Sortie:
         reach_m = self._range_m(reserve_share=0.5)
         home = self.dock.info.alt_m
         here, targets = (pos.lat_deg, pos.lon_deg), [(lat, lon) for _p, lat, lon in places]
+        cruise_amsl = home + self._s.cruise_alt_m
         try:
-            ways = list((self.crew.way_finder or straight_ways())(
-                here, targets, home + self._s.cruise_alt_m, home))
+            ways = list((self.crew.way_finder or straight_ways())(here, targets, cruise_amsl, home))
             if len(ways) != len(targets):
                 raise ValueError(f"{len(ways)} ways for {len(targets)} places")
         except Exception as exc:  # noqa: BLE001 - a planner fault must not keep the drone from landing
             self._note(f"way planning failed ({exc}); straight lines, zones unchecked")
-            ways = list(straight_ways()(here, targets, home + self._s.cruise_alt_m, home))
+            ways = list(straight_ways()(here, targets, cruise_amsl, home))
         options = sorted(
             ((bool(way.crossed), way.length_m, order, place, way)
              for order, ((place, _lat, _lon), way) in enumerate(zip(places, ways, strict=True))

@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from docks._geo import distance_m
+from docks._geo import LatLon, distance_m
 from docks._preflight import LegChecker
-
-LatLon = tuple[float, float]
 
 
 @dataclass(frozen=True, slots=True)

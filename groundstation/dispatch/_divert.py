@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from docks import Way, WayFinder
+from docks import LatLon, Way, WayFinder
 from geofence import GeoPoint, ZoneSet
 from groundstation.dispatch._paths import Leg, PathPlanner, PlannedPath
 from groundstation.dispatch._settings import DispatchSettings
-
-LatLon = tuple[float, float]
 
 
 def zone_avoiding_ways(zones: Callable[[], ZoneSet], now: Callable[[], datetime],
