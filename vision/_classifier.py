@@ -69,7 +69,7 @@ class LearnedClassifier:
         with np.load(path) as data:
             has_trees = f"{_TREES_PREFIX}roots" in data.files
             trees = TreeForest.from_arrays(data, _TREES_PREFIX) if has_trees else None
-        return cls(MlpEnsemble.load(path), trees)
+            return cls(MlpEnsemble.from_arrays(data), trees)
 
     def save(self, path: Path) -> None:
         """One ``.npz`` file with the MLP members and the trees."""

@@ -117,9 +117,14 @@ class MlpEnsemble:
     def load(cls, path: Path) -> MlpEnsemble:
         """Read a file written by :meth:`save` (a file of one bare :class:`Mlp` also loads)."""
         with np.load(path) as data:
-            if "members" not in data.files:
-                return cls([Mlp.from_arrays(data)])
-            return cls([Mlp.from_arrays(data, f"m{k}_") for k in range(int(data["members"]))])
+            return cls.from_arrays(data)
+
+    @classmethod
+    def from_arrays(cls, data: np.lib.npyio.NpzFile) -> MlpEnsemble:
+        """Inverse of :meth:`arrays` (named arrays of one bare :class:`Mlp` also do)."""
+        if "members" not in data.files:
+            return cls([Mlp.from_arrays(data)])
+        return cls([Mlp.from_arrays(data, f"m{k}_") for k in range(int(data["members"]))])
 
 
 def train_ensemble(x: np.ndarray, y: np.ndarray, n_classes: int,
