@@ -14,12 +14,12 @@ from typing import Protocol
 import numpy as np
 
 from vision._features import FEATURE_NAMES, N_FEATURES
-from vision._mlp import MlpEnsemble
+from vision._mlp import MlpEnsemble, finite
 from vision._trees import TreeForest
 from vision._types import TargetClass
 
 __all__ = ["CLASSES", "CLUTTER", "Classifier", "LearnedClassifier", "RulesClassifier",
-           "default_classifier", "finite", "weights_path"]
+           "default_classifier", "weights_path"]
 
 CLUTTER = None
 CLASSES: tuple[TargetClass | None, ...] = (CLUTTER, TargetClass.DRONE, TargetClass.BIRD,
@@ -44,11 +44,6 @@ def weights_path(modality: str) -> Path:
 
 
 _TREES_PREFIX = "trees_"
-
-
-def finite(features: np.ndarray) -> np.ndarray:
-    """Features as float32 with NaN and infinities set to 0 (the trees train on the same)."""
-    return np.nan_to_num(np.asarray(features, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
 
 
 class LearnedClassifier:

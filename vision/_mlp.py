@@ -15,7 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Mlp", "MlpEnsemble", "MlpTraining", "train_ensemble", "train_mlp"]
+__all__ = ["Mlp", "MlpEnsemble", "MlpTraining", "finite", "train_ensemble", "train_mlp"]
+
+
+def finite(features: np.ndarray) -> np.ndarray:
+    """Features as float32 with NaN and infinities set to 0: what every model trains and runs on."""
+    return np.nan_to_num(np.asarray(features, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +64,7 @@ class Mlp:
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """Class probabilities, shape (n, n_classes)."""
         x = np.asarray(x, dtype=np.float32).reshape(-1, self.n_inputs)
-        logits = self._forward(np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0))[-1]
+        logits = self._forward(finite(x))[-1]
         logits -= logits.max(axis=1, keepdims=True)
         e = np.exp(logits)
         return e / e.sum(axis=1, keepdims=True)
@@ -138,7 +143,7 @@ def train_mlp(x: np.ndarray, y: np.ndarray, n_classes: int,
               settings: MlpTraining = MlpTraining()) -> Mlp:
     """Fit an :class:`Mlp` to features ``x`` (n, d) and integer labels ``y`` (n,)."""
     rng = np.random.default_rng(settings.seed)
-    x = np.nan_to_num(np.asarray(x, dtype=np.float32))
+    x = finite(x)
     mean = x.mean(axis=0)
     scale = x.std(axis=0) + 1e-3
     sizes = [x.shape[1], *settings.hidden, n_classes]

@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from vision._classifier import CLASSES, LearnedClassifier, finite
+from vision._classifier import CLASSES, LearnedClassifier
 from vision._dataset import Clip
 from vision._extract import ClipObservations
 from vision._labels import boxes_match
-from vision._mlp import MlpTraining, train_ensemble
+from vision._mlp import MlpTraining, finite, train_ensemble
 from vision._trees import TreeForest
 from vision._types import Box
 
