@@ -151,6 +151,7 @@ def test_hostile_dispatch_requests_get_clear_errors(demo: Demo) -> None:
                           json={"action": "open"}).status_code in (403, 404, 422)
 
 
+@pytest.mark.timeout(420)  # its two waits (200 s for the dock, 120 s for the run) plus requests
 def test_a_scheduled_patrol_flies_in_accelerated_time(demo: Demo) -> None:
     commander = demo.client("commander")
     # the demo's own patrol of YZ-D08 (every two hours at :10 Shanghai time) could hold the dock
