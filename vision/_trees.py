@@ -10,7 +10,6 @@ raw score of one class; a softmax over the classes gives the probabilities.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -87,11 +86,6 @@ class TreeForest:
         parts = {name: np.asarray(data[f"{prefix}{name}"]) for name in _ARRAYS}
         depth, n_inputs = (int(v) for v in np.asarray(data[f"{prefix}shape"]))
         return cls(**parts, depth=depth, n_inputs=n_inputs)
-
-    @classmethod
-    def load(cls, path: Path) -> TreeForest:
-        with np.load(path) as data:
-            return cls.from_arrays(data)
 
     def _check(self) -> None:
         n = len(self.feature)

@@ -42,7 +42,7 @@ REFERENCE = _sklearn(X, Y, QUICK)
 
 
 @settings(max_examples=40, deadline=None)
-@given(arrays(np.float32, (7, 6), elements=st.floats(-4, 4, width=32)))
+@given(arrays(np.float32, (7, 6), elements=st.floats(-4, 4, width=32) | st.just(float("nan"))))
 def test_the_numpy_walk_gives_scikit_learns_probabilities(rows: np.ndarray) -> None:
     ours = FOREST.predict_proba(rows)
     assert ours.shape == (7, 5)
